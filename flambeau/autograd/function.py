@@ -1,0 +1,167 @@
+"""``Function``: the public API for custom differentiable operations.
+
+Subclass it with static ``forward(ctx, *args)`` and ``backward(ctx, *grad_outputs)``, and call
+``MyFn.apply(*args)``. ``forward`` runs without recording; ``ctx`` (the graph node itself)
+carries what ``backward`` needs: ``save_for_backward``/``saved_tensors`` (version-checked),
+``needs_input_grad``, ``mark_dirty``, ``mark_non_differentiable``, ``set_materialize_grads``
+and any attribute you set.
+
+Example::
+
+    >>> class Exp(flambeau.autograd.Function):
+    ...     @staticmethod
+    ...     def forward(ctx, x):
+    ...         y = x.exp()
+    ...         ctx.save_for_backward(y)
+    ...         return y
+    ...     @staticmethod
+    ...     def backward(ctx, g):
+    ...         y, = ctx.saved_tensors
+    ...         return g * y
+    >>> x = flambeau.tensor([0., 1.], requires_grad=True)
+    >>> Exp.apply(x).sum().backward()
+    >>> x.grad
+    tensor([1.0000, 2.7183])
+"""
+import functools
+
+from . import grad_mode
+from .node import Node, edge
+
+_state = grad_mode.state
+
+
+class FunctionCtx:
+    """The methods ``ctx`` offers in ``forward`` and ``backward``."""
+
+    def save_for_backward(self, *tensors):
+        """Save tensors (or None) for ``backward``; read them back with ``saved_tensors``."""
+        self._saved = tensors
+        self._versions = tuple(t._vc[0] if t is not None else 0 for t in tensors)
+
+    def mark_dirty(self, *tensors):
+        """Declare that ``forward`` modified these input tensors in place."""
+        self._dirty = tensors
+
+    def mark_non_differentiable(self, *tensors):
+        """Declare outputs that get no gradient (e.g. indices)."""
+        self._non_diff = tensors
+
+    def set_materialize_grads(self, value):
+        """Whether missing output gradients reach ``backward`` as zeros (default) or None."""
+        self._materialize = bool(value)
+
+
+class BackwardCFunction(Node, FunctionCtx):
+    """The graph node of one call to a custom Function (named ``<Function>Backward``)."""
+    _fn = None
+
+    def __init__(self):
+        self._saved = ()
+        self._versions = ()
+        self._out = None
+        self._pre_hooks = self._hooks = None
+        self._dirty = ()
+        self._non_diff = ()
+        self._materialize = True
+        self.needs_input_grad = ()
+        self.next_functions = ()
+
+    def name(self):
+        return type(self).__name__
+
+    def backward(self, grads):
+        if self.n_outputs == 1:
+            grads = [grads]
+        if self._materialize:
+            from ..ops.creation import zeros
+            grads = [g if g is not None else zeros(shape, dtype=d, device=dev)
+                     for g, (shape, d, dev) in zip(grads, self._out_meta)]
+        result = self._fn.backward(self, *grads)
+        if not isinstance(result, tuple):
+            result = (result,)
+        n = self._n_args
+        if len(result) < n:
+            if any(self.needs_input_grad[len(result):]):
+                raise RuntimeError(f'function {self.name()} returned an incorrect number of '
+                                   f'gradients (expected {n}, got {len(result)})')
+            result = result + (None,) * (n - len(result))
+        elif len(result) > n:
+            extra = result[n:]
+            if any(r is not None for r in extra):
+                raise RuntimeError(f'function {self.name()} returned an incorrect number of '
+                                   f'gradients (expected {n}, got {len(result)})')
+            result = result[:n]
+        return tuple(result[i] for i in self._tensor_positions)
+
+
+class _FunctionMeta(type):
+    """Gives every Function subclass its own node class, named like PyTorch's."""
+
+    def __init__(cls, name, bases, attrs):
+        super().__init__(name, bases, attrs)
+        cls._backward_cls = type(name + 'Backward', (BackwardCFunction,), {'_fn': cls})
+
+
+class Function(FunctionCtx, metaclass=_FunctionMeta):
+    """Base class for custom autograd operations (see the module docstring)."""
+
+    @staticmethod
+    def forward(ctx, *args, **kwargs):
+        raise NotImplementedError('You must implement the forward function for custom '
+                                  'autograd.Function.')
+
+    @staticmethod
+    def backward(ctx, *grad_outputs):
+        raise NotImplementedError('You must implement either the backward or vjp method for your '
+                                  'custom autograd.Function to use it with backward mode AD.')
+
+    vjp = backward
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        from ..tensor import Tensor
+        node = cls._backward_cls()
+        positions = [i for i, a in enumerate(args) if isinstance(a, Tensor)]
+        node._tensor_positions = positions
+        node._n_args = len(args)
+        record = _state.enabled and any(args[i]._requires_grad for i in positions)
+        node.needs_input_grad = tuple(isinstance(a, Tensor) and a._requires_grad and record
+                                      for a in args)
+        prev = _state.enabled
+        _state.enabled = False
+        try:
+            outputs = cls.forward(node, *args, **kwargs)
+        finally:
+            _state.enabled = prev
+        single = not isinstance(outputs, tuple)
+        outs = (outputs,) if single else outputs
+        if record:
+            node.next_functions = tuple(edge(args[i]) for i in positions)
+            dirty = {id(t) for t in node._dirty}
+            non_diff = {id(t) for t in node._non_diff}
+            node._out_meta = []
+            node.n_outputs = len(outs)
+            new_outs = []
+            for nr, o in enumerate(outs):
+                if isinstance(o, Tensor):
+                    if id(o) not in dirty and any(o is args[i] for i in positions):
+                        o = o.view_as(o)  # an input returned as is: a new tensor in the graph
+                    node._out_meta.append((o.shape, o.dtype, o.device))
+                    if id(o) not in non_diff and o._dtype.is_floating_point:
+                        o.grad_fn, o._output_nr, o._requires_grad = node, nr, True
+                else:
+                    node._out_meta.append(((), None, None))
+                new_outs.append(o)
+            outs = tuple(new_outs)
+        return outs[0] if single else outs
+
+
+def once_differentiable(fn):
+    """Decorator for a ``backward`` that is not itself differentiable: it runs under
+    ``no_grad``."""
+    @functools.wraps(fn)
+    def wrapper(ctx, *args):
+        with grad_mode.no_grad():
+            return fn(ctx, *args)
+    return wrapper

@@ -1,0 +1,145 @@
+"""Grad mode: whether operations record the graph. ``no_grad``, ``enable_grad``,
+``set_grad_enabled``, ``is_grad_enabled``, ``inference_mode``.
+
+The flag is a module global (``state.enabled``) read by every op; one attribute load is the
+cheapest check there is. It is per process, not per thread.
+"""
+import functools
+
+__all__ = ['no_grad', 'enable_grad', 'set_grad_enabled', 'is_grad_enabled', 'inference_mode',
+           'is_inference_mode_enabled']
+
+
+class _State:
+    __slots__ = ('enabled',)
+
+
+state = _State()
+state.enabled = True
+
+
+def is_grad_enabled():
+    """True if operations currently record the autograd graph.
+
+    Example::
+
+        >>> with flambeau.no_grad():
+        ...     flambeau.is_grad_enabled()
+        False
+    """
+    return state.enabled
+
+
+class _GradModeContext:
+    """Base of the grad-mode context managers; each is also a decorator."""
+    _mode = None
+
+    def __enter__(self):
+        self._prev = state.enabled
+        state.enabled = self._mode
+
+    def __exit__(self, *exc):
+        state.enabled = self._prev
+
+    def __call__(self, fn):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with self.__class__():
+                return fn(*args, **kwargs)
+        return wrapper
+
+
+class no_grad(_GradModeContext):
+    """Context manager (and decorator) that disables graph recording: results of operations
+    have ``requires_grad=False`` even when their inputs require grad. Use it for inference and
+    for updating parameters by hand.
+
+    Example::
+
+        >>> x = flambeau.tensor([1.], requires_grad=True)
+        >>> with flambeau.no_grad():
+        ...     y = x * 2
+        >>> y.requires_grad
+        False
+    """
+    _mode = False
+
+    def __new__(cls, orig_func=None):
+        if orig_func is None:
+            return super().__new__(cls)
+        return cls()(orig_func)  # used bare, as ``@no_grad``
+
+    def __init__(self, orig_func=None):
+        pass
+
+
+class enable_grad(_GradModeContext):
+    """Context manager (and decorator) that turns graph recording back on inside ``no_grad``.
+
+    Example::
+
+        >>> x = flambeau.tensor([1.], requires_grad=True)
+        >>> with flambeau.no_grad(), flambeau.enable_grad():
+        ...     (x * 2).requires_grad
+        True
+    """
+    _mode = True
+
+
+class set_grad_enabled(_GradModeContext):
+    """Set grad mode on or off: as a function call (``set_grad_enabled(False)``) or as a
+    context manager (``with set_grad_enabled(is_train): ...``).
+
+    Example::
+
+        >>> with flambeau.set_grad_enabled(False):
+        ...     flambeau.is_grad_enabled()
+        False
+    """
+
+    def __init__(self, mode):
+        self._prev = state.enabled
+        self._mode = bool(mode)
+        state.enabled = self._mode
+
+    def __enter__(self):
+        pass
+
+    def __call__(self, fn):
+        state.enabled = self._prev
+        return super().__call__(fn)
+
+    def __exit__(self, *exc):
+        state.enabled = self._prev
+
+
+class inference_mode(_GradModeContext):
+    """Like ``no_grad`` (flambeau has no separate inference tensors).
+    ``inference_mode(False)`` leaves grad mode as it is.
+
+    Example::
+
+        >>> with flambeau.inference_mode():
+        ...     flambeau.is_grad_enabled()
+        False
+    """
+
+    def __init__(self, mode=True):
+        self._on = bool(mode)
+
+    def __enter__(self):
+        self._prev = state.enabled
+        if self._on:
+            state.enabled = False
+
+    def __call__(self, fn):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with inference_mode(self._on):
+                return fn(*args, **kwargs)
+        return wrapper
+
+
+def is_inference_mode_enabled():
+    """False: flambeau's ``inference_mode`` is ``no_grad`` and creates no inference tensors."""
+    return False

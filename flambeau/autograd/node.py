@@ -1,0 +1,204 @@
+"""Graph nodes: ``Node`` (a ``grad_fn``), ``AccumulateGrad`` (a leaf's sink) and the wiring
+that ops use to record themselves.
+
+Every differentiable op defines a ``Node`` subclass named as PyTorch names it
+(``MulBackward0``) right beside its forward; ``backward(grad)`` returns one gradient per
+entry of ``next_functions`` (``None`` where an input needs none), written with Tensor ops so
+that it is itself differentiable.
+
+Note [Saved tensors]: a node saves the tensors its backward needs together with their version
+counters. Reading them back checks the versions (an in-place change in between raises
+PyTorch's error) and fails once backward has freed them (unless ``retain_graph=True``). An op's
+own output is saved as its array only and rebuilt on unpacking with ``grad_fn`` = this node:
+saving the output Tensor itself would make a reference cycle (output -> node -> output).
+"""
+import weakref
+
+from . import grad_mode
+
+_state = grad_mode.state
+
+
+class Node:
+    """A node of the backward graph (the ``grad_fn`` of a tensor)."""
+    __slots__ = ('next_functions', '_saved', '_versions', '_out', '_pre_hooks', '_hooks',
+                 '__weakref__')
+    n_outputs = 1
+
+    def name(self):
+        return type(self).__name__
+
+    def __repr__(self):
+        return f'<{self.name()} object at {hex(id(self))}>'
+
+    # -- saved tensors (Note [Saved tensors]) ----------------------------------------------
+    def save(self, *tensors):
+        self._saved = tensors
+        self._versions = tuple(t._vc[0] if t is not None else 0 for t in tensors)
+
+    def save_output(self, out):
+        self._out = (out._data, out._dtype, out._device, out._vc, out._vc[0])
+
+    @property
+    def saved_tensors(self):
+        saved = self._saved
+        if saved is None:
+            raise RuntimeError(_FREED)
+        for t, v in zip(saved, self._versions):
+            if t is not None and t._vc[0] != v:
+                raise RuntimeError(_modified_message(t, v))
+        return saved
+
+    def saved_output(self):
+        """This node's output as saved by ``save_output``, with ``grad_fn`` = this node."""
+        out = self._out
+        if out is None:
+            raise RuntimeError(_FREED)
+        data, dtype, device, box, version = out
+        if box[0] != version:
+            from ..tensor import Tensor
+            raise RuntimeError(_modified_message(Tensor._make(data, dtype, device), version,
+                                                 self, box[0]))
+        from ..tensor import Tensor
+        t = Tensor._make(data, dtype, device)
+        t._vc = box
+        if _state.enabled:
+            t.grad_fn = self
+            t._requires_grad = True
+        return t
+
+    def release(self):
+        """Free what backward needed (called by the engine unless ``retain_graph``)."""
+        self._saved = None
+        self._out = None
+
+    # -- hooks ------------------------------------------------------------------------------
+    def register_hook(self, fn):
+        """Register ``fn(grad_inputs, grad_outputs)`` to run after this node's backward; it
+        may return replacement ``grad_inputs``."""
+        hooks = self._hooks = self._hooks or []
+        hooks.append(fn)
+        return _RemovableHandle(hooks, fn)
+
+    def register_prehook(self, fn):
+        """Register ``fn(grad_outputs)`` to run before this node's backward; it may return
+        replacement ``grad_outputs``."""
+        return self._add_prehook(lambda grads: fn(grads))
+
+    def _add_prehook(self, fn):
+        hooks = self._pre_hooks = self._pre_hooks or []
+        hooks.append(fn)
+        return _RemovableHandle(hooks, fn)
+
+    @property
+    def metadata(self):
+        return {}
+
+
+class _RemovableHandle:
+    __slots__ = ('_list', '_item')
+
+    def __init__(self, lst, item):
+        self._list, self._item = lst, item
+
+    def remove(self):
+        try:
+            self._list.remove(self._item)
+        except ValueError:
+            pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
+
+
+class AccumulateGrad(Node):
+    """The sink of a leaf tensor: adds the incoming gradient into ``variable.grad``."""
+    __slots__ = ('_variable',)
+
+    def __init__(self, variable):
+        self._variable = weakref.ref(variable)
+        self.next_functions = ()
+        self._pre_hooks = self._hooks = None
+
+    @property
+    def variable(self):
+        return self._variable()
+
+    def apply_accumulate(self, grad, create_graph):
+        leaf = self._variable()
+        if leaf is None or grad is None:
+            return
+        from ..tensor import Tensor
+        old = leaf.grad
+        if create_graph:
+            leaf.grad = grad if old is None else old + grad
+        elif old is None:
+            g = Tensor._make(grad._data.copy(), grad._dtype, grad._device)
+            leaf.grad = g
+        elif old.grad_fn is not None or old._data.shape != grad._data.shape:
+            leaf.grad = (old + grad).detach()
+        else:
+            old._data += grad._data  # in place, as PyTorch does: the .grad object keeps its identity
+            old._vc[0] += 1
+
+
+def edge(t):
+    """The (node, output_nr) through which gradient reaches tensor ``t``."""
+    fn = t.grad_fn
+    if fn is not None:
+        return (fn, t._output_nr)
+    if t._requires_grad:
+        return (t._grad_accumulator(), 0)
+    return (None, 0)
+
+
+def record(node, out, *inputs):
+    """Make ``node`` the ``grad_fn`` of ``out``, with an edge to each input (a Tensor, or None
+    for a non-differentiable argument)."""
+    node.next_functions = tuple(edge(t) if t is not None else (None, 0) for t in inputs)
+    node._pre_hooks = node._hooks = None  # slots have no defaults: every node sets them here
+    out.grad_fn = node
+    out._requires_grad = True
+    return out
+
+
+def needs_grad(*tensors):
+    """True when grad mode is on and one of ``tensors`` requires grad."""
+    if not _state.enabled:
+        return False
+    for t in tensors:
+        if t is not None and t._requires_grad:
+            return True
+    return False
+
+
+_FREED = ('Trying to backward through the graph a second time (or directly access saved tensors '
+          'after they have already been freed). Saved intermediate values of the graph are freed '
+          'when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to '
+          'backward through the graph a second time or if you need to access saved tensors after '
+          'calling backward.')
+
+_TYPE_NAMES = {'float32': 'Float', 'float64': 'Double', 'float16': 'Half', 'bfloat16': 'BFloat16',
+               'int64': 'Long', 'int32': 'Int', 'int16': 'Short', 'int8': 'Char', 'uint8': 'Byte',
+               'bool': 'Bool'}
+
+
+def tensor_type_name(t):
+    """PyTorch's legacy type name of a tensor, e.g. ``torch.FloatTensor``."""
+    prefix = 'torch.' if t.device.type == 'cpu' else 'torch.cuda.'
+    return f'{prefix}{_TYPE_NAMES[t.dtype.name]}Tensor'
+
+
+def _modified_message(t, expected, node=None, current=None):
+    current = t._vc[0] if current is None else current
+    fn = node if node is not None else t.grad_fn
+    shape = list(t.shape)
+    where = f', which is output {t._output_nr} of {fn.name()},' if fn is not None else ''
+    return ('one of the variables needed for gradient computation has been modified by an '
+            f'inplace operation: [{tensor_type_name(t)} {shape}]{where} is at version {current}; '
+            f'expected version {expected} instead. Hint: enable anomaly detection to find the '
+            'operation that failed to compute its gradient, with '
+            'torch.autograd.set_detect_anomaly(True).')

@@ -1,0 +1,155 @@
+"""What every op file shares: operand preparation (PyTorch's type promotion applied to the
+arrays), device checks, gradient reduction to an input's shape, and view creation."""
+import numpy as np
+
+from .. import dtypes as _dt
+from ..autograd import grad_mode
+from ..autograd.node import Node, needs_grad, record  # noqa: F401  (re-exported for op files)
+from ..device import CPU
+from ..tensor import Tensor
+
+state = grad_mode.state
+make = Tensor._make
+_bool, _int64 = _dt.bool, _dt.int64
+_INT_BOUNDS = {d: (int(np.iinfo(d.numpy).min), int(np.iinfo(d.numpy).max))
+               for d in (_dt.uint8, _dt.int8, _dt.int16, _dt.int32, _dt.int64)}
+
+
+def xp_of(t):
+    """The array namespace (numpy or cupy) of tensor ``t``'s device."""
+    return t._device._backend.xp
+
+
+def device_mismatch(a, b):
+    return RuntimeError(f'Expected all tensors to be on the same device, but found at least two '
+                        f'devices, {a._device} and {b._device}!')
+
+
+def scalar_result_dtype(dt, value):
+    """The result dtype of ``tensor(dt) op value`` for a Python number ``value``."""
+    st = type(value)
+    if st is float:
+        return dt if dt.is_floating_point else _dt.get_default_dtype()
+    if st is int:
+        return _int64 if dt is _bool else dt
+    if st is bool:
+        return dt
+    raise TypeError(f'unsupported operand type: {st.__name__}')
+
+
+def scalar_value(value, dt):
+    """``value`` ready to meet an array of ``dt`` in NumPy: ints wrap as in PyTorch
+    (``uint8 tensor + 300`` wraps instead of NumPy's OverflowError)."""
+    if type(value) is int and dt in _INT_BOUNDS:
+        lo, hi = _INT_BOUNDS[dt]
+        if not lo <= value <= hi:
+            span = hi - lo + 1
+            value = (value - lo) % span + lo
+    return value
+
+
+def as_number(value):
+    """A Python number for a NumPy scalar (PyTorch treats them as Python numbers)."""
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def binary_operands(a, b):
+    """Arrays (or a Python number) for ``a op b`` in their common dtype, the result dtype, and
+    ``b`` when it is a Tensor (else None).
+
+    ``a`` is a Tensor; ``b`` a Tensor or a Python number. Follows PyTorch's promotion
+    (``dtypes.result_type``), not NumPy's.
+    """
+    x = a._data
+    if isinstance(b, Tensor):
+        da, db = a._dtype, b._dtype
+        if a._device is not b._device:
+            a, b = _same_device(a, b)
+            x = a._data
+        y = b._data
+        if da is db:
+            return x, y, da, b
+        dt = _dt.result_type(a, b)
+        if da is not dt:
+            x = x.astype(dt.numpy)
+        if db is not dt:
+            y = y.astype(dt.numpy)
+        return x, y, dt, b
+    if type(b) not in (float, int, bool):
+        b = as_number(b)
+        if type(b) not in (float, int, bool):
+            raise TypeError(f"unsupported operand type(s): 'Tensor' and '{type(b).__name__}'")
+    da = a._dtype
+    dt = scalar_result_dtype(da, b)
+    if dt is not da:
+        x = x.astype(dt.numpy)
+    return x, scalar_value(b, dt), dt, None
+
+
+def _same_device(a, b):
+    """PyTorch lets a 0-d CPU tensor meet a tensor on another device; anything else raises."""
+    if b._device is CPU and b._data.ndim == 0:
+        return a, b.to(a._device)
+    if a._device is CPU and a._data.ndim == 0:
+        return a.to(b._device), b
+    raise device_mismatch(a, b)
+
+
+def fix_dtype(out, dt):
+    """Cast ``out`` to ``dt`` where NumPy computed in another type (bfloat16 -> float32)."""
+    if out.dtype != dt.numpy:
+        return out.astype(dt.numpy)
+    return out
+
+
+def reduce_grad(g, shape, dt):
+    """Sum a broadcast gradient back to an input's ``shape`` and cast it to its dtype."""
+    if g._data.shape != shape:
+        g = g.sum_to_size(shape)
+    if g._dtype is not dt:
+        g = g.to(dt)
+    return g
+
+
+def make_view(t, data, fn, args):
+    """A tensor over ``data`` (a view of ``t``'s array) that shares ``t``'s version counter and
+    knows how to recompute itself from ``t`` with ``fn(t, *args)``."""
+    v = make(data, t._dtype, t._device)
+    v._vc = t._vc
+    d = v.__dict__
+    d['_base'] = t if t._base is None else t._base
+    d['_view_of'] = (t, fn, args)
+    return v
+
+
+def normalize_dims(dim, ndim):
+    """``dim`` (an int, a sequence of ints, or None for all) as a sorted tuple of
+    non-negative dims; PyTorch's IndexError for out-of-range ones."""
+    if dim is None:
+        return tuple(range(ndim))
+    if isinstance(dim, (int, np.integer)):
+        dim = (dim,)
+    m = ndim if ndim else 1
+    out = []
+    for d in dim:
+        d = int(d)
+        if not -m <= d < m:
+            raise IndexError(f'Dimension out of range (expected to be in range of [{-m}, {m - 1}], '
+                             f'but got {d})')
+        d = d + ndim if d < 0 else d
+        if d in out:
+            raise RuntimeError(f'dim {d} appears multiple times in the list of dims')
+        out.append(d)
+    return tuple(sorted(out)) if ndim else ()
+
+
+def shape_arg(args):
+    """Sizes given as ``f(2, 3)`` or ``f((2, 3))`` / ``f([2, 3])`` / ``f(Size)`` as a tuple."""
+    if len(args) == 1 and not isinstance(args[0], (int, np.integer)):
+        a = args[0]
+        if isinstance(a, Tensor):
+            return tuple(int(v) for v in a.tolist()) if a.ndim else (int(a),)
+        return tuple(int(s) for s in a)
+    return tuple(int(s) for s in args)

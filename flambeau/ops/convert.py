@@ -1,0 +1,180 @@
+"""Copies and conversions: ``to`` (dtype and/or device), ``float()``/``long()``/... ,
+``type``, ``type_as``, ``cpu``, ``cuda``, ``clone``, ``contiguous``, with derivatives."""
+import builtins
+
+from .. import dtypes as _dt
+from ..device import CPU, canonical, device as _device_cls
+from ._common import Node, Tensor, make, record, state
+
+
+class ToCopyBackward0(Node):
+    """The gradient goes back to the input's dtype and device."""
+    __slots__ = ('dtype', 'device')
+
+    def backward(self, g):
+        return _convert(g, self.dtype, self.device)
+
+
+def _convert(t, dtype, device):
+    """``t`` as ``dtype`` on ``device`` (always a new tensor), recording ToCopyBackward0."""
+    x = t._data
+    src = t._device
+    if device is not src:
+        if src is not CPU:
+            x = src._backend.to_host(x)
+            if x is t._data:
+                x = x.copy()
+        if device is not CPU:
+            x = device._backend.from_host(x if src is not CPU else x.copy(), device.index)
+    if x.dtype != dtype.numpy:
+        x = x.astype(dtype.numpy)
+    elif x is t._data:
+        x = x.copy()
+    r = make(x, dtype, device)
+    if state.enabled and t._requires_grad and dtype.is_floating_point:
+        node = ToCopyBackward0()
+        node.dtype, node.device = t._dtype, t._device
+        record(node, r, t)
+    return r
+
+
+def _parse_to(args, kwargs):
+    dtype = kwargs.pop('dtype', None)
+    device = kwargs.pop('device', None)
+    copy = kwargs.pop('copy', False)
+    kwargs.pop('non_blocking', None)
+    kwargs.pop('memory_format', None)
+    if kwargs:
+        raise TypeError(f'to() received an invalid combination of arguments - got unexpected '
+                        f'keyword {next(iter(kwargs))!r}')
+    for a in args:
+        if isinstance(a, _dt.dtype):
+            dtype = a
+        elif isinstance(a, (str, _device_cls, builtins.int)) and not isinstance(a, builtins.bool):
+            device = a
+        elif isinstance(a, Tensor):
+            dtype, device = a._dtype, a._device
+        elif isinstance(a, builtins.bool):
+            pass  # non_blocking / copy given positionally
+        else:
+            raise TypeError(f'to() received an invalid combination of arguments - got '
+                            f'({type(a).__name__})')
+    return dtype, device, copy
+
+
+def to(input, *args, **kwargs):
+    """``input`` with another dtype and/or on another device: ``x.to(flambeau.float64)``,
+    ``x.to('cuda')``, ``x.to(other)`` (other's dtype and device). Returns ``input`` itself
+    when nothing changes (unless ``copy=True``).
+
+    Example::
+
+        >>> flambeau.tensor([1, 2]).to(flambeau.float32)
+        tensor([1., 2.])
+    """
+    dtype, device, copy = _parse_to(args, dict(kwargs))
+    dtype = dtype or input._dtype
+    device = canonical(device) if device is not None else input._device
+    if dtype is input._dtype and device is input._device and not copy:
+        return input
+    return _convert(input, dtype, device)
+
+
+def _caster(dt, name):
+    def cast(self, memory_format=None):
+        return to(self, dt)
+    cast.__name__ = name
+    cast.__doc__ = f"""``self.to({dt})``.
+
+    Example::
+
+        >>> flambeau.tensor([1, 2]).{name}().dtype
+        {dt}
+    """
+    return cast
+
+
+float = _caster(_dt.float32, 'float')
+double = _caster(_dt.float64, 'double')
+half = _caster(_dt.float16, 'half')
+bfloat16 = _caster(_dt.bfloat16, 'bfloat16')
+long = _caster(_dt.int64, 'long')
+int = _caster(_dt.int32, 'int')
+short = _caster(_dt.int16, 'short')
+char = _caster(_dt.int8, 'char')
+byte = _caster(_dt.uint8, 'byte')
+bool = _caster(_dt.bool, 'bool')
+
+_LEGACY = {'Float': _dt.float32, 'Double': _dt.float64, 'Half': _dt.float16,
+           'BFloat16': _dt.bfloat16, 'Long': _dt.int64, 'Int': _dt.int32, 'Short': _dt.int16,
+           'Char': _dt.int8, 'Byte': _dt.uint8, 'Bool': _dt.bool}
+
+
+def type(input, dtype=None, non_blocking=False, **kwargs):
+    """With no argument, the legacy type name (``'torch.FloatTensor'``); else ``input`` cast
+    to ``dtype`` (a dtype or such a name).
+
+    Example::
+
+        >>> flambeau.zeros(2).type()
+        'torch.FloatTensor'
+    """
+    if dtype is None:
+        from ..autograd.node import tensor_type_name
+        return tensor_type_name(input)
+    if isinstance(dtype, str):
+        name = dtype.rsplit('.', 1)[-1]
+        if not name.endswith('Tensor') or name[:-6] not in _LEGACY:
+            raise ValueError(f'invalid type: {dtype!r}')
+        device = 'cuda' if '.cuda.' in dtype else 'cpu'
+        return to(input, _LEGACY[name[:-6]], device=device)
+    return to(input, dtype)
+
+
+def type_as(input, other):
+    """``input`` cast to ``other``'s dtype."""
+    return to(input, other._dtype)
+
+
+def cpu(input, memory_format=None):
+    """A copy on the CPU (``input`` itself if it is there already)."""
+    return to(input, CPU)
+
+
+def cuda(input, device=None, non_blocking=False, memory_format=None):
+    """A copy on CUDA device ``device`` (default: the current one)."""
+    if device is None:
+        device = 'cuda'
+    elif isinstance(device, builtins.int):
+        device = f'cuda:{device}'
+    return to(input, device)
+
+
+class CloneBackward0(Node):
+    __slots__ = ()
+
+    def backward(self, g):
+        return g
+
+
+def clone(input, *, memory_format=None):
+    """A copy of ``input`` with its own memory, part of the graph (the gradient flows back).
+
+    Example::
+
+        >>> a = flambeau.tensor([1., 2.])
+        >>> b = a.clone(); b[0] = 9.
+        >>> a
+        tensor([1., 2.])
+    """
+    r = make(input._data.copy(), input._dtype, input._device)
+    if state.enabled and input._requires_grad:
+        record(CloneBackward0(), r, input)
+    return r
+
+
+def contiguous(input, memory_format=None):
+    """``input`` itself if its memory is contiguous, else a contiguous copy."""
+    if input._data.flags.c_contiguous:
+        return input
+    return clone(input)

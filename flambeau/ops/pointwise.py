@@ -1,0 +1,627 @@
+"""Unary elementwise math (``neg``, ``abs``, ``exp``, ``log``, ``sqrt``, ``sin``, ``cos``,
+``tanh``, ``sigmoid``, ``relu``), ``clamp``, comparisons, ``where`` and the logical/bitwise
+operators, each with its derivative beside it."""
+import numpy as np
+
+from .. import dtypes as _dt
+from ._common import (Node, Tensor, binary_operands, fix_dtype, make, normalize_dims, record,
+                      reduce_grad, scalar_value, state, xp_of)
+
+
+def _float_input(t, name):
+    """Array and result dtype of a floating-point-valued unary op (integers promote to the
+    default dtype, as in PyTorch)."""
+    dt = t._dtype
+    x = t._data
+    if not dt.is_floating_point:
+        dt = _dt.get_default_dtype()
+        x = x.astype(dt.numpy)
+    return x, dt
+
+
+def _unary(t, fn, node_cls, save_input=False, save_output=False):
+    """Run a float-valued unary op ``fn`` on ``t`` and record ``node_cls`` if needed."""
+    x, dt = _float_input(t, node_cls.__name__)
+    r = make(fix_dtype(fn(x), dt), dt, t._device)
+    if state.enabled and t._requires_grad:
+        node = node_cls()
+        if save_input:
+            node.save(t)
+        if save_output:
+            node.save_output(r)
+        record(node, r, t)
+    return r
+
+
+class ExpBackward0(Node):
+    __slots__ = ()
+
+    def backward(self, g):
+        return g * self.saved_output()
+
+
+def exp(input, *, out=None):
+    """``e ** input`` elementwise.
+
+    Example::
+
+        >>> flambeau.exp(flambeau.tensor([0., 1.]))
+        tensor([1.0000, 2.7183])
+    """
+    r = _unary(input, np.exp if input._device._backend.xp is np else xp_of(input).exp,
+               ExpBackward0, save_output=True)
+    return r if out is None else out.copy_(r)
+
+
+class LogBackward0(Node):
+    __slots__ = ()
+
+    def backward(self, g):
+        x, = self.saved_tensors
+        return g / x
+
+
+def log(input, *, out=None):
+    """The natural logarithm, elementwise (``nan`` below 0, ``-inf`` at 0).
+
+    Example::
+
+        >>> flambeau.log(flambeau.tensor([1., 100.]))
+        tensor([0.0000, 4.6052])
+    """
+    r = _unary(input, xp_of(input).log, LogBackward0, save_input=True)
+    return r if out is None else out.copy_(r)
+
+
+class SqrtBackward0(Node):
+    __slots__ = ()
+
+    def backward(self, g):
+        return g / (2 * self.saved_output())
+
+
+def sqrt(input, *, out=None):
+    """The square root, elementwise.
+
+    Example::
+
+        >>> flambeau.sqrt(flambeau.tensor([4., 9.]))
+        tensor([2., 3.])
+    """
+    r = _unary(input, xp_of(input).sqrt, SqrtBackward0, save_output=True)
+    return r if out is None else out.copy_(r)
+
+
+class SinBackward0(Node):
+    __slots__ = ()
+
+    def backward(self, g):
+        x, = self.saved_tensors
+        return g * cos(x)
+
+
+def sin(input, *, out=None):
+    """The sine, elementwise (radians).
+
+    Example::
+
+        >>> flambeau.sin(flambeau.tensor([0.]))
+        tensor([0.])
+    """
+    r = _unary(input, xp_of(input).sin, SinBackward0, save_input=True)
+    return r if out is None else out.copy_(r)
+
+
+class CosBackward0(Node):
+    __slots__ = ()
+
+    def backward(self, g):
+        x, = self.saved_tensors
+        return -g * sin(x)
+
+
+def cos(input, *, out=None):
+    """The cosine, elementwise (radians).
+
+    Example::
+
+        >>> flambeau.cos(flambeau.tensor([0.]))
+        tensor([1.])
+    """
+    r = _unary(input, xp_of(input).cos, CosBackward0, save_input=True)
+    return r if out is None else out.copy_(r)
+
+
+class TanhBackward0(Node):
+    __slots__ = ()
+
+    def backward(self, g):
+        y = self.saved_output()
+        return g * (1 - y * y)
+
+
+def tanh(input, *, out=None):
+    """The hyperbolic tangent, elementwise.
+
+    Example::
+
+        >>> flambeau.tanh(flambeau.tensor([0., 100.]))
+        tensor([0., 1.])
+    """
+    r = _unary(input, xp_of(input).tanh, TanhBackward0, save_output=True)
+    return r if out is None else out.copy_(r)
+
+
+class SigmoidBackward0(Node):
+    __slots__ = ()
+
+    def backward(self, g):
+        y = self.saved_output()
+        return g * y * (1 - y)
+
+
+def _sigmoid_array(x):
+    xp = np if isinstance(x, np.ndarray) else __import__('cupy')
+    # exp of -|x| never overflows: sigmoid(x) = 1/(1+e^-x) for x >= 0, e^x/(1+e^x) below.
+    e = xp.exp(-xp.abs(x))
+    return xp.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+
+
+def sigmoid(input, *, out=None):
+    """The logistic function ``1 / (1 + exp(-input))``, elementwise.
+
+    Example::
+
+        >>> flambeau.sigmoid(flambeau.tensor([0.]))
+        tensor([0.5000])
+    """
+    r = _unary(input, _sigmoid_array, SigmoidBackward0, save_output=True)
+    return r if out is None else out.copy_(r)
+
+
+class NegBackward0(Node):
+    __slots__ = ()
+
+    def backward(self, g):
+        return -g
+
+
+def neg(input, *, out=None):
+    """``-input`` elementwise.
+
+    Example::
+
+        >>> flambeau.neg(flambeau.tensor([1, -2]))
+        tensor([-1,  2])
+    """
+    if input._dtype is _dt.bool:
+        raise RuntimeError('Negation, the `-` operator, on a bool tensor is not supported. If you '
+                           'are trying to invert a mask, use the `~` or `logical_not()` operator '
+                           'instead.')
+    r = make(-input._data, input._dtype, input._device)
+    if state.enabled and input._requires_grad:
+        record(NegBackward0(), r, input)
+    return r if out is None else out.copy_(r)
+
+
+negative = neg
+
+
+class AbsBackward0(Node):
+    __slots__ = ()
+
+    def backward(self, g):
+        x, = self.saved_tensors
+        return g * sign(x)
+
+
+def abs(input, *, out=None):
+    """The absolute value, elementwise.
+
+    Example::
+
+        >>> flambeau.abs(flambeau.tensor([-1.5, 2.]))
+        tensor([1.5000, 2.0000])
+    """
+    r = make(xp_of(input).abs(input._data), input._dtype, input._device)
+    if state.enabled and input._requires_grad:
+        node = AbsBackward0()
+        node.save(input)
+        record(node, r, input)
+    return r if out is None else out.copy_(r)
+
+
+absolute = abs
+
+
+def sign(input, *, out=None):
+    """-1, 0 or 1 by the sign of each element (no gradient: it is zero almost everywhere).
+
+    Example::
+
+        >>> flambeau.sign(flambeau.tensor([-2., 0., 3.]))
+        tensor([-1.,  0.,  1.])
+    """
+    x = input._data
+    r = make(fix_dtype(xp_of(input).sign(x), input._dtype), input._dtype, input._device)
+    if state.enabled and input._requires_grad:
+        node = SignBackward0()
+        node.a = (x.shape, input._dtype)
+        record(node, r, input)
+    return r if out is None else out.copy_(r)
+
+
+class SignBackward0(Node):
+    __slots__ = ('a',)
+
+    def backward(self, g):
+        return g * 0
+
+
+class ReluBackward0(Node):
+    __slots__ = ()
+
+    def backward(self, g):
+        y = self.saved_output()
+        return g * (y > 0)
+
+
+def relu(input):
+    """``max(input, 0)`` elementwise.
+
+    Example::
+
+        >>> flambeau.relu(flambeau.tensor([-1., 2.]))
+        tensor([0., 2.])
+    """
+    if input._dtype is _dt.bool:
+        raise RuntimeError('"clamp_min_scalar_cpu" not implemented for \'Bool\'')
+    x = input._data
+    r = make(xp_of(input).maximum(x, x.dtype.type(0)), input._dtype, input._device)
+    if state.enabled and input._requires_grad:
+        node = ReluBackward0()
+        node.save_output(r)
+        record(node, r, input)
+    return r
+
+
+# -- clamp ----------------------------------------------------------------------------------
+class ClampBackward(Node):
+    """Gradient flows where ``min <= x <= max``; the bounds get the rest when they are tensors."""
+    __slots__ = ('label', 'has_min', 'has_max', 'mmeta', 'Mmeta')
+
+    def name(self):
+        return self.label
+
+    def backward(self, g):
+        x, lo, hi = self.saved_tensors
+        mask = None
+        glo = ghi = None
+        if self.has_min:
+            above = x >= lo
+            mask = above
+            if self.mmeta is not None:
+                glo = reduce_grad(g * ~above, *self.mmeta)
+        if self.has_max:
+            below = x <= hi
+            mask = below if mask is None else mask & below
+            if self.Mmeta is not None:
+                ghi = reduce_grad(g * ~below if not self.has_min else g * (~below & (x >= lo)),
+                                  *self.Mmeta)
+        gx = g * mask if mask is not None else g
+        return gx, glo, ghi
+
+
+def clamp(input, min=None, max=None, *, out=None):
+    """Limit each element to ``[min, max]``; either bound may be None, a number or a tensor.
+
+    Example::
+
+        >>> flambeau.clamp(flambeau.tensor([-2., 0.5, 3.]), min=0, max=1)
+        tensor([0.0000, 0.5000, 1.0000])
+    """
+    if out is not None:
+        return out.copy_(clamp(input, min, max))
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    xp = xp_of(input)
+    x, dt = input._data, input._dtype
+    lo_t = min if isinstance(min, Tensor) else None
+    hi_t = max if isinstance(max, Tensor) else None
+    for bound in (min, max):
+        if bound is not None:
+            _, b, bdt, _ = binary_operands(input, bound)
+            dt = _dt.promote(dt, bdt) if isinstance(bound, Tensor) else bdt
+    x = x.astype(dt.numpy, copy=False)
+    res = x
+    if min is not None:
+        lo = min._data.astype(dt.numpy, copy=False) if lo_t is not None else scalar_value(min, dt)
+        res = xp.maximum(res, lo)
+    if max is not None:
+        hi = max._data.astype(dt.numpy, copy=False) if hi_t is not None else scalar_value(max, dt)
+        res = xp.minimum(res, hi)
+    if res is x:
+        res = x.copy()
+    if dt.is_floating_point:  # NaN in the input stays NaN
+        res = xp.where(xp.isnan(x), x, res)
+    r = make(fix_dtype(res, dt), dt, input._device)
+    if state.enabled and (input._requires_grad or (lo_t is not None and lo_t._requires_grad)
+                          or (hi_t is not None and hi_t._requires_grad)):
+        node = ClampBackward()
+        tensors = lo_t is not None or hi_t is not None
+        node.label = ('ClampBackward0' if tensors else 'ClampBackward1' if min is not None and
+                      max is not None else 'ClampMinBackward0' if min is not None
+                      else 'ClampMaxBackward0')
+        node.has_min, node.has_max = min is not None, max is not None
+        node.mmeta = (lo_t._data.shape, lo_t._dtype) if lo_t is not None and lo_t._requires_grad \
+            else None
+        node.Mmeta = (hi_t._data.shape, hi_t._dtype) if hi_t is not None and hi_t._requires_grad \
+            else None
+        node.save(input, lo_t if lo_t is not None else _bound(min, input),
+                  hi_t if hi_t is not None else _bound(max, input))
+        record(node, r, input, lo_t, hi_t)
+    return r
+
+
+def _bound(value, like):
+    """A Python-number bound as a 0-d tensor on ``like``'s device (saved for backward)."""
+    if value is None:
+        return None
+    from .creation import scalar_tensor
+    return scalar_tensor(value, like)
+
+
+clip = clamp
+
+
+def clamp_min(input, min):
+    """``clamp(input, min=min)``."""
+    return clamp(input, min=min)
+
+
+def clamp_max(input, max):
+    """``clamp(input, max=max)``."""
+    return clamp(input, max=max)
+
+
+# -- comparisons, where, logical -------------------------------------------------------------
+def _compare(ufunc):
+    def compare(input, other, *, out=None):
+        if not isinstance(input, Tensor):
+            raise TypeError(f'{ufunc.__name__}(): argument \'input\' must be Tensor, not '
+                            f'{type(input).__name__}')
+        x, y, _, _ = binary_operands(input, other)
+        r = make(ufunc(x, y), _dt.bool, input._device)
+        return r if out is None else out.copy_(r)
+    return compare
+
+
+eq = _compare(np.equal)
+ne = _compare(np.not_equal)
+lt = _compare(np.less)
+le = _compare(np.less_equal)
+gt = _compare(np.greater)
+ge = _compare(np.greater_equal)
+eq.__doc__ = """``input == other`` elementwise, as a bool tensor.
+
+    Example::
+
+        >>> flambeau.eq(flambeau.tensor([1, 2]), 2)
+        tensor([False,  True])
+    """
+for _f, _sym, _name in ((ne, '!=', 'ne'), (lt, '<', 'lt'), (le, '<=', 'le'), (gt, '>', 'gt'),
+                        (ge, '>=', 'ge')):
+    _f.__name__ = _name
+    _f.__doc__ = f"""``input {_sym} other`` elementwise, as a bool tensor.
+
+    Example::
+
+        >>> flambeau.{_name}(flambeau.tensor([1, 2]), 2)
+    """
+eq.__name__ = 'eq'
+greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
+
+
+def equal(input, other):
+    """True if both tensors have the same shape and elements.
+
+    Example::
+
+        >>> flambeau.equal(flambeau.tensor([1, 2]), flambeau.tensor([1, 2]))
+        True
+    """
+    if input.shape != other.shape:
+        return False
+    return bool(eq(input, other)._data.all())
+
+
+class WhereBackward0(Node):
+    __slots__ = ('a', 'b')
+
+    def backward(self, g):
+        cond, = self.saved_tensors
+        ga = reduce_grad(where(cond, g, 0.), *self.a) if self.a is not None else None
+        gb = reduce_grad(where(cond, 0., g), *self.b) if self.b is not None else None
+        return None, ga, gb
+
+
+def where(condition, input=None, other=None, *, out=None):
+    """Elements of ``input`` where ``condition`` holds, else of ``other`` (tensors or numbers,
+    broadcast together). ``where(condition)`` alone is ``nonzero(condition, as_tuple=True)``.
+
+    Example::
+
+        >>> x = flambeau.tensor([-1., 2.])
+        >>> flambeau.where(x > 0, x, 0.)
+        tensor([0., 2.])
+    """
+    if input is None and other is None:
+        return condition.nonzero(as_tuple=True)
+    if condition._dtype is not _dt.bool:
+        raise RuntimeError(f'where expected condition to be a boolean tensor, but got a tensor '
+                           f'with dtype {_dt_title(condition._dtype)}')
+    a = input if isinstance(input, Tensor) else None
+    b = other if isinstance(other, Tensor) else None
+    ref = a if a is not None else b
+    if ref is None:
+        from .creation import scalar_tensor
+        ref = a = scalar_tensor(input, condition)
+        input = a
+    dt = _dt.result_type(input, other)
+    x = input._data.astype(dt.numpy, copy=False) if a is not None else scalar_value(input, dt)
+    y = other._data.astype(dt.numpy, copy=False) if b is not None else scalar_value(other, dt)
+    for t in (a, b):
+        if t is not None and t._device is not condition._device:
+            from ._common import device_mismatch
+            raise device_mismatch(condition, t)
+    xp = xp_of(condition)
+    res = xp.where(condition._data, x, y)
+    r = make(fix_dtype(xp.asarray(res), dt), dt, condition._device)
+    if state.enabled and ((a is not None and a._requires_grad) or
+                          (b is not None and b._requires_grad)):
+        node = WhereBackward0()
+        node.a = (a._data.shape, a._dtype) if a is not None and a._requires_grad else None
+        node.b = (b._data.shape, b._dtype) if b is not None and b._requires_grad else None
+        node.save(condition)
+        record(node, r, None, a, b)
+    return r if out is None else out.copy_(r)
+
+
+_TITLES = {'float32': 'Float', 'float64': 'Double', 'float16': 'Half', 'bfloat16': 'BFloat16',
+           'int64': 'Long', 'int32': 'Int', 'int16': 'Short', 'int8': 'Char', 'uint8': 'Byte',
+           'bool': 'Bool'}
+
+
+def _dt_title(d):
+    return _TITLES[d.name]
+
+
+def _bitwise(ufunc, bool_ufunc, name):
+    def op(input, other, *, out=None):
+        x, y, dt, _ = binary_operands(input, other)
+        if dt.is_floating_point:
+            raise RuntimeError(f'"{name}_cpu" not implemented for \'{_dt_title(dt)}\'')
+        r = make(fix_dtype(ufunc(x, y), dt), dt, input._device)
+        return r if out is None else out.copy_(r)
+    op.__name__ = name
+    op.__doc__ = f"""Elementwise ``{name}`` of integer or bool tensors (the ``{name}`` operator).
+
+    Example::
+
+        >>> flambeau.{name}(flambeau.tensor([True, False]), flambeau.tensor([True, True]))
+    """
+    return op
+
+
+bitwise_and = _bitwise(np.bitwise_and, np.logical_and, 'bitwise_and')
+bitwise_or = _bitwise(np.bitwise_or, np.logical_or, 'bitwise_or')
+bitwise_xor = _bitwise(np.bitwise_xor, np.logical_xor, 'bitwise_xor')
+
+
+def bitwise_not(input, *, out=None):
+    """``~input``: logical not of a bool tensor, bitwise not of an integer tensor.
+
+    Example::
+
+        >>> flambeau.bitwise_not(flambeau.tensor([True, False]))
+        tensor([False,  True])
+    """
+    if input._dtype.is_floating_point:
+        raise RuntimeError(f'"bitwise_not_cpu" not implemented for \'{_dt_title(input._dtype)}\'')
+    r = make(~input._data, input._dtype, input._device)
+    return r if out is None else out.copy_(r)
+
+
+def logical_not(input, *, out=None):
+    """True where ``input`` is zero (False), as a bool tensor.
+
+    Example::
+
+        >>> flambeau.logical_not(flambeau.tensor([0., 1.]))
+        tensor([ True, False])
+    """
+    r = make(np.logical_not(input._data) if input._device._backend.xp is np else
+             xp_of(input).logical_not(input._data), _dt.bool, input._device)
+    return r if out is None else out.copy_(r)
+
+
+def _logical(name, fn):
+    def op(input, other, *, out=None):
+        x, y, _, _ = binary_operands(input, other)
+        r = make(fn(x, y), _dt.bool, input._device)
+        return r if out is None else out.copy_(r)
+    op.__name__ = name
+    op.__doc__ = f"""Elementwise logical {name[8:]} of the truth values of two tensors, as bool.
+
+    Example::
+
+        >>> flambeau.{name}(flambeau.tensor([1, 0]), flambeau.tensor([1, 1]))
+    """
+    return op
+
+
+logical_and = _logical('logical_and', np.logical_and)
+logical_or = _logical('logical_or', np.logical_or)
+logical_xor = _logical('logical_xor', np.logical_xor)
+
+
+# -- maximum / minimum -------------------------------------------------------------------------
+class MaxMinBackward(Node):
+    """The gradient goes to the larger (smaller) input, split in half on ties."""
+    __slots__ = ('label', 'a', 'b', 'is_max')
+
+    def name(self):
+        return self.label
+
+    def backward(self, g):
+        x, y = self.saved_tensors
+        win = (x > y) if self.is_max else (x < y)
+        tie = x == y
+        ga = gb = None
+        if self.a is not None:
+            ga = reduce_grad(where(tie, g / 2, where(win, g, 0.)), *self.a)
+        if self.b is not None:
+            gb = reduce_grad(where(tie, g / 2, where(win, 0., g)), *self.b)
+        return ga, gb
+
+
+def _max_min(input, other, is_max):
+    if not isinstance(other, Tensor):
+        raise TypeError(f'{"maximum" if is_max else "minimum"}(): argument \'other\' (position 2) '
+                        f'must be Tensor, not {type(other).__name__}')
+    x, y, dt, tb = binary_operands(input, other)
+    xp = xp_of(input)
+    r = make(fix_dtype((xp.maximum if is_max else xp.minimum)(x, y), dt), dt, input._device)
+    if state.enabled and (input._requires_grad or tb._requires_grad):
+        node = MaxMinBackward()
+        node.label = 'MaximumBackward0' if is_max else 'MinimumBackward0'
+        node.is_max = is_max
+        node.a = (x.shape, input._dtype) if input._requires_grad else None
+        node.b = (y.shape, tb._dtype) if tb._requires_grad else None
+        node.save(input, tb)
+        record(node, r, input, tb)
+    return r
+
+
+def maximum(input, other, *, out=None):
+    """The elementwise maximum of two tensors (NaN propagates).
+
+    Example::
+
+        >>> flambeau.maximum(flambeau.tensor([1., 4.]), flambeau.tensor([3., 2.]))
+        tensor([3., 4.])
+    """
+    r = _max_min(input, other, True)
+    return r if out is None else out.copy_(r)
+
+
+def minimum(input, other, *, out=None):
+    """The elementwise minimum of two tensors (NaN propagates).
+
+    Example::
+
+        >>> flambeau.minimum(flambeau.tensor([1., 4.]), flambeau.tensor([3., 2.]))
+        tensor([1., 2.])
+    """
+    r = _max_min(input, other, False)
+    return r if out is None else out.copy_(r)
