@@ -4,7 +4,7 @@ from .engine import run_backward
 from .function import Function, FunctionCtx, once_differentiable
 from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, no_grad,
                         set_grad_enabled)
-from .node import Node
+from .node import Node, edge
 
 __all__ = ['backward', 'grad', 'Function', 'FunctionCtx', 'once_differentiable', 'no_grad',
            'enable_grad', 'set_grad_enabled', 'is_grad_enabled', 'inference_mode', 'gradcheck',
@@ -22,9 +22,7 @@ def _as_tuple(x):
 
 def _roots(tensors, grad_tensors, name):
     """Check outputs and their gradients, PyTorch's way; return (edges, grads)."""
-    from ..ops.creation import ones_like
     from ..tensor import Tensor
-    from .node import edge
     edges, grads = [], []
     grad_tensors = _as_tuple(grad_tensors) or (None,) * len(tensors)
     if len(grad_tensors) != len(tensors):
@@ -36,7 +34,8 @@ def _roots(tensors, grad_tensors, name):
         if g is None:
             if t._data.size != 1:
                 raise RuntimeError('grad can be implicitly created only for scalar outputs')
-            g = ones_like(t)
+            g = t._make(t._device._backend.xp.ones(t._data.shape, t._data.dtype), t._dtype,
+                        t._device)
         elif not isinstance(g, Tensor):
             from ..ops.creation import full_like
             g = full_like(t, g)
@@ -95,7 +94,6 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         >>> g, flambeau.autograd.grad(g, x)[0]
         (tensor(27., grad_fn=<MulBackward0>), tensor(18.))
     """
-    from .node import edge
     outputs = _as_tuple(outputs)
     inputs = _as_tuple(inputs)
     if allow_unused is None:

@@ -45,23 +45,38 @@ def _dependencies(roots):
     return deps
 
 
+def _run_hooks(node, grads):
+    """Run ``node``'s pre-hooks (tensor hooks, ``retain_grad``) on its incoming gradients."""
+    for hook in list(node._pre_hooks):
+        res = hook(grads)
+        if res is not None:
+            grads = list(res)
+    return grads
+
+
 def _call_node(node, grads):
-    pre = node._pre_hooks
-    if pre:
-        for hook in list(pre):
-            res = hook(grads)
-            if res is not None:
-                grads = list(res)
+    """Run one node's backward; returns a tuple (one entry per next function) or None when
+    no gradient reached it."""
+    if node._pre_hooks:
+        grads = _run_hooks(node, grads)
     if node.n_outputs == 1:
-        out = node.backward(grads[0])
+        g = grads[0]
+        if g is None:
+            return None
+        out = node.backward(g)
     else:
+        for g in grads:
+            if g is not None:
+                break
+        else:
+            return None
         out = node.backward(grads)
-    if type(out) is not tuple and type(out) is not list:
-        out = (out,)
+    if type(out) is not tuple:
+        out = tuple(out) if type(out) is list else (out,)
     hooks = node._hooks
     if hooks:
         for hook in list(hooks):
-            res = hook(tuple(out), tuple(grads))
+            res = hook(out, tuple(grads))
             if res is not None:
                 out = tuple(res)
     return out
@@ -90,35 +105,30 @@ def run_backward(roots, grads, retain_graph=False, create_graph=False, capture=N
         while ready:
             node = ready.pop()
             node_grads = buffers.pop(node, None)
-            if capture is not None:
-                for nr, g in enumerate(node_grads or ()):
+            if capture is not None and node_grads is not None:
+                for nr, g in enumerate(node_grads):
                     if (node, nr) in capture:
                         capture[(node, nr)] = g
-            if type(node) is AccumulateGrad:
+            if node.__class__ is AccumulateGrad:
                 if capture is None and node_grads is not None:
-                    pre = node._pre_hooks
-                    g = node_grads[0]
-                    if pre:
-                        for hook in list(pre):
-                            res = hook([g])
-                            if res is not None:
-                                g = res[0]
-                    node.apply_accumulate(g, create_graph)
+                    if node._pre_hooks:
+                        node_grads = _run_hooks(node, node_grads)
+                    node.apply_accumulate(node_grads[0], create_graph)
                 continue
-            if node_grads is None or all(g is None for g in node_grads):
-                out = (None,) * len(node.next_functions)
-            else:
-                out = _call_node(node, node_grads)
-                if not retain_graph:
-                    node.release()
-            for (nxt, nr), g in zip(node.next_functions, out):
+            out = _call_node(node, node_grads) if node_grads is not None else None
+            if out is not None and not retain_graph:
+                node.release()
+            for i, (nxt, nr) in enumerate(node.next_functions):
                 if nxt is None:
                     continue
-                if g is not None:
-                    buf = buffers.get(nxt)
-                    if buf is None:
-                        buf = buffers[nxt] = [None] * nxt.n_outputs
-                    buf[nr] = g if buf[nr] is None else buf[nr] + g
+                if out is not None:
+                    g = out[i]
+                    if g is not None:
+                        buf = buffers.get(nxt)
+                        if buf is None:
+                            buf = buffers[nxt] = [None] * nxt.n_outputs
+                        old = buf[nr]
+                        buf[nr] = g if old is None else old + g
                 left = deps[nxt] - 1
                 deps[nxt] = left
                 if left == 0:

@@ -131,13 +131,12 @@ class AccumulateGrad(Node):
         leaf = self._variable()
         if leaf is None or grad is None:
             return
-        from ..tensor import Tensor
-        old = leaf.grad
+        old = leaf._grad
         if create_graph:
             leaf.grad = grad if old is None else old + grad
         elif old is None:
-            g = Tensor._make(grad._data.copy(), grad._dtype, grad._device)
-            leaf.grad = g
+            # a copy: ``grad`` may be shared with other leaves (add's backward passes it on)
+            leaf._grad = grad._make(grad._data.copy(), grad._dtype, grad._device)
         elif old.grad_fn is not None or old._data.shape != grad._data.shape:
             leaf.grad = (old + grad).detach()
         else:

@@ -356,6 +356,8 @@ class PowBackward0(Node):
         c = self.exponent
         if c == 0:
             return (reduce_grad(g * 0, *self.a),)
+        if c == 2:
+            return (reduce_grad(g * (x * 2), *self.a),)
         return (reduce_grad(g * c * x ** (c - 1), *self.a),)
 
 

@@ -6,7 +6,7 @@ import collections
 import numpy as np
 
 from .. import dtypes as _dt
-from ._common import Node, Tensor, make, normalize_dims, record, state, xp_of
+from ._common import Node, Tensor, make, normalize_dims, record, shape_arg, state, xp_of
 
 _SMALL_FLOATS = None
 
@@ -24,11 +24,21 @@ def _expand_back(g, shape, dims, keepdim):
     return g.expand(shape)
 
 
+def _filled_like(g, shape, divisor=None):
+    """A new array of ``shape`` filled with 0-d gradient ``g`` (over ``divisor``): the
+    backward of a full reduction when no graph is recorded (cheaper than ``expand``)."""
+    out = g._device._backend.xp.empty(shape, dtype=g._data.dtype)
+    out[...] = g._data if divisor is None else g._data / divisor
+    return make(out, g._dtype, g._device)
+
+
 class SumBackward0(Node):
     """Full sum: the gradient is the incoming one broadcast everywhere."""
     __slots__ = ('shape',)
 
     def backward(self, g):
+        if not state.enabled:
+            return _filled_like(g, self.shape)
         return g.expand(self.shape)
 
 
@@ -79,6 +89,8 @@ class MeanBackward0(Node):
     __slots__ = ('shape', 'n')
 
     def backward(self, g):
+        if not state.enabled:
+            return _filled_like(g, self.shape, self.n)
         return (g / self.n).expand(self.shape)
 
 
@@ -113,7 +125,10 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
     n = 1
     for k in dims:
         n *= x.shape[k]
-    res = x.mean(axis=None if full else dims, keepdims=keepdim, dtype=_acc_dtype(d))
+    # sum / n: what PyTorch computes, and cheaper than ndarray.mean's Python wrapper
+    res = np.add.reduce(x, axis=None if full else dims, keepdims=keepdim,
+                        dtype=_acc_dtype(d)) / n if x.__class__ is np.ndarray else \
+        x.mean(axis=None if full else dims, keepdims=keepdim, dtype=_acc_dtype(d))
     r = make(res if res.dtype == d.numpy else res.astype(d.numpy), d, input._device)
     if state.enabled and input._requires_grad:
         if full and not keepdim:
@@ -145,7 +160,6 @@ def sum_to_size(input, *size):
         >>> flambeau.ones(2, 3).sum_to_size(1, 3)
         tensor([[2., 2., 2.]])
     """
-    from ._common import shape_arg
     size = shape_arg(size)
     x = input._data
     if x.shape == size:
