@@ -70,3 +70,6 @@ def is_floating_point(input):
 def detach(input):
     """``input.detach()``."""
     return input.detach()
+
+
+from . import accelerator, cuda  # noqa: E402

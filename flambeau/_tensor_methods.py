@@ -1,6 +1,8 @@
 """Bind the ops of ``flambeau/ops`` onto ``Tensor`` as methods and operators, so that
 ``x.exp()``, ``x + y`` and ``x[0] = 1`` call the same functions as ``flambeau.exp(x)``.
 Binding the functions directly (no wrapper) keeps a method call as cheap as a function call."""
+import warnings
+
 from .ops import arithmetic as A
 from .ops import convert as C
 from .ops import creation
@@ -45,16 +47,46 @@ def _new_tensor(self, data, *, dtype=None, device=None, requires_grad=False):
                            requires_grad=requires_grad)
 
 
-def _mT(self):
-    if self.ndim < 2:
-        raise RuntimeError(f'tensor.mT is only supported on matrices or batches of matrices. Got '
-                           f'{self.ndim}-D tensor.')
-    return S.transpose(self, -2, -1)
+def _matrix_transpose(name):
+    def prop(self):
+        n = self._data.ndim
+        if n == 0:
+            warnings.warn(f'Tensor.{name} is deprecated on 0-D tensors. '
+                          + ('This function is the identity in these cases.' if name == 'mT'
+                             else 'Consider using x.conj().'), UserWarning, stacklevel=2)
+            return S.view_as(self, self)
+        if n == 1:
+            raise RuntimeError(f'tensor.{name} is only supported on matrices or batches of '
+                               f'matrices. Got 1-D tensor.')
+        return S.transpose(self, -2, -1)
+    return prop
 
 
 def _T(self):
-    n = self.ndim
-    return self if n < 2 else S.permute(self, tuple(range(n - 1, -1, -1)))
+    n = self._data.ndim
+    if n == 2:
+        return S.permute(self, (1, 0))
+    if n == 0:
+        warnings.warn('Tensor.T is deprecated on 0-D tensors. This function is the identity in '
+                      'these cases.', UserWarning, stacklevel=2)
+        return S.view_as(self, self)
+    warnings.warn('The use of `x.T` on tensors of dimension other than 2 to reverse their shape is '
+                  'deprecated and it will throw an error in a future release. Consider `x.mT` to '
+                  'transpose batches of matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` '
+                  'to reverse the dimensions of a tensor.', UserWarning, stacklevel=2)
+    return S.permute(self, tuple(range(n - 1, -1, -1)))
+
+
+def _H(self):
+    n = self._data.ndim
+    if n == 2:
+        return S.permute(self, (1, 0))  # no complex dtypes: the conjugate transpose is .T
+    if n == 0:
+        warnings.warn('Tensor.H is deprecated on 0-D tensors. Consider using x.conj().',
+                      UserWarning, stacklevel=2)
+        return S.view_as(self, self)
+    raise RuntimeError(f'tensor.H is only supported on matrices (2-D tensors). Got {n}-D tensor.'
+                       + (' For batches of matrices, consider using tensor.mH' if n > 2 else ''))
 
 
 _METHODS = {
@@ -71,7 +103,7 @@ _METHODS = {
     '__eq__': E.eq, '__ne__': E.ne, '__lt__': E.lt, '__le__': E.le, '__gt__': E.gt, '__ge__': E.ge,
     '__and__': E.bitwise_and, '__or__': E.bitwise_or, '__xor__': E.bitwise_xor,
     '__rand__': _reflect(E.bitwise_and), '__ror__': _reflect(E.bitwise_or),
-    '__rxor__': _reflect(E.bitwise_xor), '__invert__': E.bitwise_not,
+    '__rxor__': _reflect(E.bitwise_xor), '__invert__': E.invert,
     '__getitem__': I.getitem, '__setitem__': P.setitem,
     # pointwise
     'neg': E.neg, 'negative': E.neg, 'abs': E.abs, 'absolute': E.abs, 'exp': E.exp, 'log': E.log,
@@ -145,7 +177,7 @@ Tensor.__imod__ = Tensor.remainder_
 Tensor.__iand__ = Tensor.bitwise_and_
 Tensor.__ior__ = Tensor.bitwise_or_
 Tensor.__ixor__ = Tensor.bitwise_xor_
-Tensor.mT = property(_mT)
+Tensor.mT = property(_matrix_transpose('mT'))
 Tensor.T = property(_T)
-Tensor.H = property(_T)
-Tensor.mH = property(_mT)
+Tensor.H = property(_H)
+Tensor.mH = property(_matrix_transpose('mH'))

@@ -55,9 +55,7 @@ class device:
         return self.type if self.index is None else f'{self.type}:{self.index}'
 
     def __eq__(self, other):
-        if isinstance(other, str):
-            other = device(other)
-        if not isinstance(other, device):
+        if not isinstance(other, device):  # as in PyTorch, a device never equals a string
             return NotImplemented
         return self.type == other.type and self.index == other.index
 

@@ -244,7 +244,7 @@ class finfo:
         self.max = builtins.float(info.max)
         self.min = builtins.float(info.min)
         self.tiny = self.smallest_normal = builtins.float(info.smallest_normal)
-        self.resolution = builtins.float(info.resolution)
+        self.resolution = 10.0 ** -info.precision  # exact powers of ten (NumPy's are rounded)
         self.dtype = type.name
 
     def __repr__(self):
@@ -266,11 +266,13 @@ class iinfo:
         if type.is_floating_point:
             raise TypeError('torch.iinfo() requires an integer input type. Use torch.finfo to '
                             'handle \'torch.iinfo\'')
-        info = np.iinfo(type.numpy) if type is not bool else None
+        if type is bool:
+            raise TypeError('torch.bool is not supported by torch.iinfo')
+        info = np.iinfo(type.numpy)
         self.bits = type.itemsize * 8
-        self.max = builtins.int(info.max) if info else 1
-        self.min = builtins.int(info.min) if info else 0
+        self.max = builtins.int(info.max)
+        self.min = builtins.int(info.min)
         self.dtype = type.name
 
     def __repr__(self):
-        return f'iinfo(min={self.min}, max={self.max}, dtype={self.dtype})'
+        return f'iinfo(min={self.min:g}, max={self.max:g}, dtype={self.dtype})'

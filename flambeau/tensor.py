@@ -18,12 +18,16 @@ import numpy as np
 
 from . import dtypes as _dt
 from .autograd import grad_mode
-from .autograd.node import AccumulateGrad
+from .autograd.node import _TYPE_NAMES, AccumulateGrad
 from .device import CPU, canonical
 
 _state = grad_mode.state
 _new = object.__new__
 _FLOAT_NAMES = {}
+# C++ names of dtypes, as some of PyTorch's messages spell them
+_C_TYPE = {'float32': 'float', 'float64': 'double', 'float16': 'c10::Half',
+           'bfloat16': 'c10::BFloat16', 'int64': 'long int', 'int32': 'int', 'int16': 'short int',
+           'int8': 'signed char', 'uint8': 'unsigned char', 'bool': 'bool'}
 
 
 class Size(tuple):
@@ -124,7 +128,7 @@ class Tensor:
         """
         if dim is None:
             return Size(self._data.shape)
-        return self._data.shape[self._wrap_dim(dim)]
+        return self._data.shape[self._wrap_dim_sized(dim)]
 
     @property
     def dtype(self):
@@ -173,11 +177,19 @@ class Tensor:
             >>> flambeau.zeros(2, 3).stride()
             (3, 1)
         """
-        size = self._dtype.itemsize
-        strides = tuple(s // size for s in self._data.strides)
+        a = self._data
+        if a.size:
+            size = self._dtype.itemsize
+            strides = tuple(s // size for s in a.strides)
+        else:  # NumPy gives empty arrays zero strides; PyTorch those of a contiguous tensor
+            strides, n = [], 1
+            for s in reversed(a.shape):
+                strides.append(n)
+                n *= max(s, 1)
+            strides = tuple(reversed(strides))
         if dim is None:
             return strides
-        return strides[self._wrap_dim(dim)]
+        return strides[self._wrap_dim_sized(dim)]
 
     def storage_offset(self):
         """The offset in elements of this tensor's first element from its base's first."""
@@ -242,6 +254,12 @@ class Tensor:
                              f'but got {dim})')
         return dim + n if dim < 0 else dim
 
+    def _wrap_dim_sized(self, dim):
+        """``_wrap_dim`` for ``size(dim)``/``stride(dim)``, which a 0-d tensor has none of."""
+        if not self._data.ndim:
+            raise IndexError(f'Dimension specified as {dim} but tensor has no dimensions')
+        return self._wrap_dim(dim)
+
     def _host(self):
         """This tensor's values as a NumPy array (the same memory on the CPU)."""
         if self._device is CPU:
@@ -256,7 +274,8 @@ class Tensor:
 
     @requires_grad.setter
     def requires_grad(self, value):
-        self.requires_grad_(value)
+        self._set_requires_grad(bool(value), 'only Tensors of floating point and complex dtype '
+                                             'can require gradients')
 
     def requires_grad_(self, requires_grad=True):
         """Set ``requires_grad`` in place on a leaf tensor; returns the tensor.
@@ -267,7 +286,15 @@ class Tensor:
             >>> w.requires_grad
             True
         """
-        requires_grad = bool(requires_grad)
+        if type(requires_grad) is not bool:
+            raise TypeError(f"requires_grad_(): argument 'requires_grad' (position 1) must be "
+                            f'bool, not {type(requires_grad).__name__}')
+        return self._set_requires_grad(requires_grad, 'only Tensors of floating point dtype can '
+                                                      'require gradients')
+
+    def _set_requires_grad(self, requires_grad, dtype_error):
+        """``requires_grad_`` with the error text of the caller (PyTorch words it differently
+        for the method, the attribute and the ``requires_grad=`` of creation functions)."""
         if self.grad_fn is not None:
             if requires_grad:
                 return self
@@ -275,8 +302,7 @@ class Tensor:
                                "want to use a computed variable in a subgraph that doesn't require "
                                "differentiation use var_no_grad = var.detach().")
         if requires_grad and not self._dtype.is_floating_point:
-            raise RuntimeError('only Tensors of floating point and complex dtype can require '
-                               'gradients')
+            raise RuntimeError(dtype_error)
         self._requires_grad = requires_grad
         return self
 
@@ -295,7 +321,7 @@ class Tensor:
                 "the .grad field to be populated for a non-leaf Tensor, use .retain_grad() on the "
                 "non-leaf Tensor. If you access the non-leaf Tensor by mistake, make sure you access "
                 "the leaf Tensor instead. See github.com/pytorch/pytorch/pull/30531 for more "
-                "informations.", UserWarning, stacklevel=2)
+                "information.", UserWarning, stacklevel=2)
         return self._grad
 
     @grad.setter
@@ -305,11 +331,20 @@ class Tensor:
                 raise TypeError(f'assigned grad expected to be a Tensor or None but got grad of '
                                 f'type {type(value).__name__}')
             if value._dtype is not self._dtype:
-                raise RuntimeError('assigned grad has data of a different type')
+                raise RuntimeError(
+                    f"attempting to assign a gradient with dtype '{_C_TYPE[value._dtype.name]}' to "
+                    f"a tensor with grad_dtype '{_TYPE_NAMES[self._dtype.name]}'. The gradient "
+                    "must match the tensor's grad_dtype (defaults to the tensor's dtype). You can "
+                    "set the tensor's grad_dtype attribute with a specific dtype, or None to allow "
+                    'any dtype. Set grad_dtype with caution. Diverging the dtypes of a tensor and '
+                    'its gradient may break downstream systems that assume they match.')
             if value._device != self._device:
                 raise RuntimeError('assigned grad has data located on a different device')
             if value._data.shape != self._data.shape:
-                raise RuntimeError('assigned grad has data of a different size')
+                raise RuntimeError(f"attempting to assign a gradient of size "
+                                   f"'{list(value._data.shape)}' to a tensor of size "
+                                   f"'{list(self._data.shape)}'. Please ensure that the gradient "
+                                   'and the tensor are the same size')
         self._grad = value
 
     @property
@@ -362,6 +397,7 @@ class Tensor:
 
         self.grad_fn._add_prehook(retain)
         self._retains_grad = True
+        self.__dict__['_retain_hook'] = retain
 
     def register_hook(self, hook):
         """Register ``hook(grad)`` to run when the gradient of this tensor is computed; it may
@@ -391,7 +427,14 @@ class Tensor:
             grads[nr] = new
             return grads
 
-        return node._add_prehook(run)
+        handle = node._add_prehook(run)
+        if self._retains_grad:  # retain_grad sees the gradient after every hook, as in PyTorch
+            hooks = node._pre_hooks
+            retain = self.__dict__['_retain_hook']
+            if retain in hooks:
+                hooks.remove(retain)
+                hooks.append(retain)
+        return handle
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Compute the gradient of this tensor with respect to the graph leaves and add it into
@@ -418,8 +461,13 @@ class Tensor:
 
     def detach_(self):
         """Detach this tensor from the graph in place: it becomes a leaf."""
-        if self._base is not None and self._base._requires_grad:
-            raise RuntimeError("Can't detach views in-place. Use detach() instead.")
+        if self._view_of is not None:
+            raise RuntimeError("Can't detach views in-place. Use detach() instead. If you are "
+                               'using DistributedDataParallel (DDP) for training, and '
+                               'gradient_as_bucket_view is set as True, gradients are views of DDP '
+                               'buckets, and hence detach_() cannot be called on these gradients. '
+                               'To fix this error, please refer to the Optimizer.zero_grad() '
+                               'function in torch/optim/optimizer.py as the solution.')
         self.grad_fn = None
         self._requires_grad = False
         return self
@@ -501,6 +549,10 @@ class Tensor:
         return self._host().reshape(()).item()
 
     def __float__(self):
+        if self._requires_grad:
+            warnings.warn('Converting a tensor with requires_grad=True to a scalar may lead to '
+                          'unexpected behavior.\nConsider using tensor.detach() first.',
+                          UserWarning, stacklevel=2)
         return float(self._scalar_value('float'))
 
     def __int__(self):
@@ -508,7 +560,9 @@ class Tensor:
 
     def __bool__(self):
         if self._data.size != 1:
-            raise RuntimeError('Boolean value of Tensor with more than one value is ambiguous')
+            raise RuntimeError(f'Boolean value of Tensor with '
+                               f'{"no values" if self._data.size == 0 else "more than one value"} '
+                               'is ambiguous')
         return bool(self._host().reshape(()).item())
 
     def __index__(self):
@@ -534,7 +588,7 @@ class Tensor:
 
     def __contains__(self, element):
         if isinstance(element, (Tensor, int, float, bool)):
-            return bool((self == element).any())
+            return bool((self == element)._data.any())
         raise RuntimeError(f'Tensor.__contains__ only supports Tensor or scalar, but you passed '
                            f'in a {type(element)}.')
 
@@ -583,7 +637,7 @@ class Tensor:
     def __reduce_ex__(self, protocol):
         host = self._host()
         if self._device is CPU:
-            host = np.ascontiguousarray(host)
+            host = np.asarray(host, order='C')  # only the viewed elements (keeps 0-d arrays 0-d)
         return (_rebuild_tensor, (host, self._dtype.name, str(self._device), self._requires_grad))
 
 

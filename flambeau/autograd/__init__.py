@@ -115,9 +115,9 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
                 from ..ops.creation import zeros_like
                 g = zeros_like(t)
             elif not allow_unused:
-                raise RuntimeError('One of the differentiated Tensors appears to not have been used '
-                                   'in the graph. Set allow_unused=True if this is the desired '
-                                   'behavior.')
+                raise RuntimeError(f'The differentiated Tensor at index {len(result)} appears to '
+                                   'not have been used in the graph. Set allow_unused=True if this '
+                                   'is the desired behavior.')
         elif not create_graph:
             g = g.detach()
         result.append(g)

@@ -136,6 +136,8 @@ class Function(FunctionCtx, metaclass=_FunctionMeta):
             _state.enabled = prev
         single = not isinstance(outputs, tuple)
         outs = (outputs,) if single else outputs
+        if node._dirty:
+            _bump_dirty(node, record)
         if record:
             node.next_functions = tuple(edge(args[i]) for i in positions)
             dirty = {id(t) for t in node._dirty}
@@ -155,6 +157,18 @@ class Function(FunctionCtx, metaclass=_FunctionMeta):
                 new_outs.append(o)
             outs = tuple(new_outs)
         return outs[0] if single else outs
+
+
+def _bump_dirty(node, record):
+    """Inputs modified in place by ``forward`` (``mark_dirty``) get a new version; saved
+    tensors are checked against the versions they have after the call."""
+    for t in node._dirty:
+        if record and t.grad_fn is None and t._requires_grad:
+            raise RuntimeError('a leaf Variable that requires grad has been used in an in-place '
+                               'operation.')
+        t._vc[0] += 1
+    if node._saved:
+        node._versions = tuple(t._vc[0] if t is not None else 0 for t in node._saved)
 
 
 def once_differentiable(fn):

@@ -44,9 +44,13 @@ class _GradModeContext:
     def __call__(self, fn):
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
-            with self.__class__():
+            with self._fresh():
                 return fn(*args, **kwargs)
         return wrapper
+
+    def _fresh(self):
+        """A new context like this one, for one call of a decorated function."""
+        return self.__class__()
 
 
 class no_grad(_GradModeContext):
@@ -106,16 +110,20 @@ class set_grad_enabled(_GradModeContext):
         pass
 
     def __call__(self, fn):
-        state.enabled = self._prev
+        state.enabled = self._prev  # used as a decorator: the mode applies inside calls only
         return super().__call__(fn)
+
+    def _fresh(self):
+        return set_grad_enabled(self._mode)
 
     def __exit__(self, *exc):
         state.enabled = self._prev
 
 
 class inference_mode(_GradModeContext):
-    """Like ``no_grad`` (flambeau has no separate inference tensors).
-    ``inference_mode(False)`` leaves grad mode as it is.
+    """Like ``no_grad`` (flambeau has no separate inference tensors), and
+    ``is_inference_mode_enabled()`` is True inside. ``inference_mode(False)`` leaves grad mode
+    as it is.
 
     Example::
 
@@ -128,18 +136,29 @@ class inference_mode(_GradModeContext):
         self._on = bool(mode)
 
     def __enter__(self):
-        self._prev = state.enabled
+        self._prev = state.enabled, _inference[0]
         if self._on:
             state.enabled = False
+        _inference[0] = self._on
 
-    def __call__(self, fn):
-        @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
-            with inference_mode(self._on):
-                return fn(*args, **kwargs)
-        return wrapper
+    def __exit__(self, *exc):
+        state.enabled, _inference[0] = self._prev
+
+    def _fresh(self):
+        return inference_mode(self._on)
+
+
+_inference = [False]
 
 
 def is_inference_mode_enabled():
-    """False: flambeau's ``inference_mode`` is ``no_grad`` and creates no inference tensors."""
-    return False
+    """True inside ``inference_mode()`` (flambeau's is ``no_grad``: it makes no separate
+    inference tensors).
+
+    Example::
+
+        >>> with flambeau.inference_mode():
+        ...     flambeau.is_inference_mode_enabled()
+        True
+    """
+    return _inference[0]

@@ -23,20 +23,21 @@ def _outputs(fn, inputs):
 
 def _numerical_jacobian(fn, inputs, i, eps):
     """d(all outputs, flattened) / d(inputs[i], flattened), by central differences."""
-    from .grad_mode import no_grad
     x = inputs[i]
     flat = x._data.reshape(-1)  # a view: perturb in place
     cols = []
-    with no_grad():
-        for k in range(flat.size):
-            orig = flat[k].item()
-            flat[k] = orig + eps
-            plus = [o._host().astype(np.float64).ravel().copy() for o in _outputs(fn, inputs)]
-            flat[k] = orig - eps
-            minus = [o._host().astype(np.float64).ravel().copy() for o in _outputs(fn, inputs)]
-            flat[k] = orig
-            cols.append(np.concatenate([(p - m) / (2 * eps) for p, m in zip(plus, minus)]))
-    return np.stack(cols, axis=1) if cols else np.zeros((0, 0))
+    # ``fn`` runs in the caller's grad mode: gradgradcheck's ``fn`` itself differentiates
+    for k in range(flat.size):
+        orig = flat[k].item()
+        flat[k] = orig + eps
+        plus = [o._host().astype(np.float64).ravel().copy() for o in _outputs(fn, inputs)]
+        flat[k] = orig - eps
+        minus = [o._host().astype(np.float64).ravel().copy() for o in _outputs(fn, inputs)]
+        flat[k] = orig
+        cols.append(np.concatenate([(p - m) / (2 * eps) for p, m in zip(plus, minus)]))
+    if not cols:  # an empty input: one row per output element, no column
+        return np.zeros((sum(o.numel() for o in _outputs(fn, inputs)), 0))
+    return np.stack(cols, axis=1)
 
 
 def _analytical_jacobian(fn, inputs, i, outputs):
@@ -108,7 +109,7 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
     from ..ops.random import randn_like
     from . import grad as autograd_grad
     inputs = _tensors(inputs)
-    outputs = _outputs(func, inputs)
+    outputs = [o for o in _outputs(func, inputs) if o.requires_grad]  # (not max's indices)
     if grad_outputs is None:
         grad_outputs = tuple(randn_like(o).requires_grad_() for o in outputs)
     grad_outputs = _tensors(grad_outputs)
@@ -117,7 +118,7 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
 
     def first_derivatives(*args):
         xs, gs = args[:n], args[n:]
-        outs = _outputs(func, xs)
+        outs = [o for o in _outputs(func, xs) if o.requires_grad]
         grads = autograd_grad(outs, [x for x in xs if x.requires_grad], gs, create_graph=True,
                               allow_unused=True)
         return tuple(g for g in grads if g is not None)

@@ -12,6 +12,7 @@ PyTorch's error) and fails once backward has freed them (unless ``retain_graph=T
 own output is saved as its array only and rebuilt on unpacking with ``grad_fn`` = this node:
 saving the output Tensor itself would make a reference cycle (output -> node -> output).
 """
+import re
 import weakref
 
 from . import grad_mode
@@ -29,12 +30,15 @@ class Node:
         return type(self).__name__
 
     def __repr__(self):
-        return f'<{self.name()} object at {hex(id(self))}>'
+        return f"<{self.name().rsplit('::', 1)[-1]} object at {hex(id(self))}>"
 
     # -- saved tensors (Note [Saved tensors]) ----------------------------------------------
     def save(self, *tensors):
         self._saved = tensors
-        self._versions = tuple(t._vc[0] if t is not None else 0 for t in tensors)
+        versions = []  # a plain loop: ~0.25 us cheaper than a generator expression
+        for t in tensors:
+            versions.append(t._vc[0] if t is not None else 0)
+        self._versions = tuple(versions)
 
     def save_output(self, out):
         self._out = (out._data, out._dtype, out._device, out._vc, out._vc[0])
@@ -123,6 +127,9 @@ class AccumulateGrad(Node):
         self.next_functions = ()
         self._pre_hooks = self._hooks = None
 
+    def name(self):
+        return 'torch::autograd::AccumulateGrad'
+
     @property
     def variable(self):
         return self._variable()
@@ -157,7 +164,18 @@ def edge(t):
 def record(node, out, *inputs):
     """Make ``node`` the ``grad_fn`` of ``out``, with an edge to each input (a Tensor, or None
     for a non-differentiable argument)."""
-    node.next_functions = tuple(edge(t) if t is not None else (None, 0) for t in inputs)
+    # ``edge`` inlined, in a plain loop: a generator expression costs ~0.4 us per recorded op
+    nf = []
+    for t in inputs:
+        if t is None:
+            nf.append((None, 0))
+        elif t.grad_fn is not None:
+            nf.append((t.grad_fn, t._output_nr))
+        elif t._requires_grad:
+            nf.append((t._grad_accumulator(), 0))
+        else:
+            nf.append((None, 0))
+    node.next_functions = tuple(nf)
     node._pre_hooks = node._hooks = None  # slots have no defaults: every node sets them here
     out.grad_fn = node
     out._requires_grad = True
@@ -180,6 +198,8 @@ _FREED = ('Trying to backward through the graph a second time (or directly acces
           'backward through the graph a second time or if you need to access saved tensors after '
           'calling backward.')
 
+_BACKWARD_SUFFIX = re.compile(r'Backward\d*$')  # PyTorch names the forward op: "output 0 of Mul"
+
 _TYPE_NAMES = {'float32': 'Float', 'float64': 'Double', 'float16': 'Half', 'bfloat16': 'BFloat16',
                'int64': 'Long', 'int32': 'Int', 'int16': 'Short', 'int8': 'Char', 'uint8': 'Byte',
                'bool': 'Bool'}
@@ -195,9 +215,10 @@ def _modified_message(t, expected, node=None, current=None):
     current = t._vc[0] if current is None else current
     fn = node if node is not None else t.grad_fn
     shape = list(t.shape)
-    where = f', which is output {t._output_nr} of {fn.name()},' if fn is not None else ''
+    where = (f', which is output {t._output_nr} of {_BACKWARD_SUFFIX.sub("", fn.name())},'
+             if fn is not None else '')
     return ('one of the variables needed for gradient computation has been modified by an '
             f'inplace operation: [{tensor_type_name(t)} {shape}]{where} is at version {current}; '
             f'expected version {expected} instead. Hint: enable anomaly detection to find the '
             'operation that failed to compute its gradient, with '
-            'torch.autograd.set_detect_anomaly(True).')
+            'torch.autograd.set_detect_anomaly(True, check_nan=False).')

@@ -15,16 +15,16 @@ _backends = {'cpu': NumpyBackend()}
 
 def register_backend(device_type, backend):
     """Make ``backend`` serve tensors on ``device_type`` (replacing any previous one)."""
-    from .. import device as _device_mod
+    from ..device import _canonical  # (flambeau.device is the class: import from the module)
     _backends[device_type] = backend
-    _device_mod._canonical.clear()
+    _canonical.clear()
 
 
 def unregister_backend(device_type):
     """Forget the backend of ``device_type`` (the test suite's stand-in uses this)."""
-    from .. import device as _device_mod
+    from ..device import _canonical
     _backends.pop(device_type, None)
-    _device_mod._canonical.clear()
+    _canonical.clear()
 
 
 def get_backend(device_type):

@@ -15,6 +15,21 @@ _INT_BOUNDS = {d: (int(np.iinfo(d.numpy).min), int(np.iinfo(d.numpy).max))
                for d in (_dt.uint8, _dt.int8, _dt.int16, _dt.int32, _dt.int64)}
 
 
+_TITLES = {'float32': 'Float', 'float64': 'Double', 'float16': 'Half', 'bfloat16': 'BFloat16',
+           'int64': 'Long', 'int32': 'Int', 'int16': 'Short', 'int8': 'Char', 'uint8': 'Byte',
+           'bool': 'Bool'}
+
+
+def dtype_title(d):
+    """PyTorch's name of dtype ``d`` in error messages (``Float``, ``Long``, ``Bool``...)."""
+    return _TITLES[d.name]
+
+
+def not_implemented(kernel, d):
+    """PyTorch's error for a kernel that has no implementation for dtype ``d``."""
+    return NotImplementedError(f'"{kernel}" not implemented for \'{_TITLES[d.name]}\'')
+
+
 def xp_of(t):
     """The array namespace (numpy or cupy) of tensor ``t``'s device."""
     return t._device._backend.xp
@@ -46,6 +61,22 @@ def scalar_value(value, dt):
             span = hi - lo + 1
             value = (value - lo) % span + lo
     return value
+
+
+_C_TYPES = {'uint8': 'uint8_t', 'int8': 'int8_t', 'int16': 'int16_t', 'int32': 'int',
+            'int64': 'int64_t'}
+
+
+def checked_scalar(value, dt):
+    """``value`` converted to integer dtype ``dt`` the way PyTorch converts the Scalar
+    arguments of ``where``, ``clamp`` and ``fill_``: out-of-range ints raise (negatives down
+    to -max still wrap into an unsigned dtype), unlike the operands of arithmetic."""
+    if type(value) is int and dt in _INT_BOUNDS:
+        lo, hi = _INT_BOUNDS[dt]
+        if value > hi or value < (lo if lo else -hi):
+            raise RuntimeError(f'value cannot be converted to type {_C_TYPES[dt.name]} without '
+                               f'overflow')
+    return scalar_value(value, dt)
 
 
 def as_number(value):
@@ -97,6 +128,27 @@ def _same_device(a, b):
     raise device_mismatch(a, b)
 
 
+def broadcast_error(err, *arrays):
+    """PyTorch's RuntimeError for operands whose shapes do not broadcast (NumPy's ValueError
+    ``err`` names no dimension), or ``err`` itself when the shapes do broadcast. Ops call it
+    from an ``except`` around their array call: no cost until it fails."""
+    out = ()
+    for a in arrays:
+        s = np.shape(a)
+        n = max(len(out), len(s))
+        res = []
+        for i in range(n - 1, -1, -1):  # PyTorch reports the last mismatching dim
+            k = n - 1 - i
+            p = out[len(out) - 1 - k] if k < len(out) else 1
+            q = s[len(s) - 1 - k] if k < len(s) else 1
+            if p != q and p != 1 and q != 1:
+                return RuntimeError(f'The size of tensor a ({p}) must match the size of tensor b '
+                                    f'({q}) at non-singleton dimension {i}')
+            res.append(p if q == 1 else q)
+        out = tuple(reversed(res))
+    return err
+
+
 def fix_dtype(out, dt):
     """Cast ``out`` to ``dt`` where NumPy computed in another type (bfloat16 -> float32)."""
     if out.dtype != dt.numpy:
@@ -106,11 +158,36 @@ def fix_dtype(out, dt):
 
 def reduce_grad(g, shape, dt):
     """Sum a broadcast gradient back to an input's ``shape`` and cast it to its dtype."""
-    if g._data.shape != shape:
-        g = g.sum_to_size(shape)
+    x = g._data
+    if x.shape != shape:
+        if state.enabled:
+            g = g.sum_to_size(shape)
+        else:  # no graph to record: the sum of ``sum_to_size`` on the array (~3 us cheaper)
+            g = _sum_to_size_nograd(g, x, shape)
     if g._dtype is not dt:
         g = g.to(dt)
     return g
+
+
+def _sum_to_size_nograd(g, x, shape):
+    """``g.sum_to_size(shape)`` when grad mode is off (same result, dtype and accumulation)."""
+    xs = x.shape
+    lead = len(xs) - len(shape)
+    if lead < 0:
+        return g.sum_to_size(shape)  # raises PyTorch's error
+    axes = list(range(lead))
+    for i, s in enumerate(shape):
+        n = xs[lead + i]
+        if s != n:
+            if s != 1:
+                return g.sum_to_size(shape)  # raises PyTorch's error
+            axes.append(lead + i)
+    if not axes:
+        return g.sum_to_size(shape)
+    d = g._dtype
+    res = x.sum(axis=tuple(axes), dtype=np.float32 if d.is_floating_point and d.itemsize == 2
+                else None).reshape(shape)
+    return make(res if res.dtype == x.dtype else res.astype(x.dtype), d, g._device)
 
 
 def make_view(t, data, fn, args):

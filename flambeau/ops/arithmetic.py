@@ -8,8 +8,8 @@ input's shape (``reduce_grad``).
 import numpy as np
 
 from .. import dtypes as _dt
-from ._common import (Node, Tensor, binary_operands, fix_dtype, make, needs_grad, record,
-                      reduce_grad, state)
+from ._common import (Node, Tensor, as_number, binary_operands, broadcast_error, fix_dtype,
+                      make, needs_grad, record, reduce_grad, scalar_value, state)
 
 
 def _meta(t):
@@ -44,6 +44,11 @@ class SubBackward0(AddBackward0):
         return (reduce_grad(g, *a) if a is not None else None), gb
 
 
+class RsubBackward0(SubBackward0):
+    """``rsub(input, other)`` of two tensors: ``other - alpha * input``."""
+    __slots__ = ()
+
+
 class RsubBackward1(Node):
     __slots__ = ('a', 'alpha')
 
@@ -66,9 +71,12 @@ def add(input, other, *, alpha=1, out=None):
                                                         alpha=alpha)
     x, y, dt, tb = binary_operands(input, other)
     if alpha != 1:
-        _check_alpha(alpha, dt)
-        y = y * alpha
-    r = make(fix_dtype(x + y, dt), dt, input._device)
+        y = times_alpha(y, alpha, dt)
+    try:
+        res = x + y
+    except ValueError as e:
+        raise broadcast_error(e, x, y) from None
+    r = make(fix_dtype(res, dt), dt, input._device)
     if state.enabled and (input._requires_grad or (tb is not None and tb._requires_grad)):
         node = AddBackward0()
         node.a, node.b, node.alpha = _meta(input), _meta(tb), alpha
@@ -89,13 +97,16 @@ def sub(input, other, *, alpha=1, out=None):
     if not isinstance(input, Tensor):
         return rsub(other, input, alpha=alpha)
     x, y, dt, tb = binary_operands(input, other)
-    if dt is _dt.bool:
-        raise RuntimeError('Subtraction, the `-` operator, with two bool tensors is not '
-                           'supported. Use the `^` or `logical_xor()` operator instead.')
+    if (input._dtype is _bool or other is True or other is False or
+            tb is not None and tb._dtype is _bool):
+        raise _bool_sub_error(dt is _bool)  # both bool, a Python bool included
     if alpha != 1:
-        _check_alpha(alpha, dt)
-        y = y * alpha
-    r = make(fix_dtype(x - y, dt), dt, input._device)
+        y = times_alpha(y, alpha, dt)
+    try:
+        res = x - y
+    except ValueError as e:
+        raise broadcast_error(e, x, y) from None
+    r = make(fix_dtype(res, dt), dt, input._device)
     if state.enabled and (input._requires_grad or (tb is not None and tb._requires_grad)):
         node = SubBackward0()
         node.a, node.b, node.alpha = _meta(input), _meta(tb), alpha
@@ -112,14 +123,40 @@ def rsub(input, other, *, alpha=1):
         tensor([4., 3.])
     """
     if isinstance(other, Tensor):
-        return sub(other, input, alpha=alpha)
+        r = sub(other, input, alpha=alpha)
+        if r.grad_fn is not None:
+            r.grad_fn.__class__ = RsubBackward0
+        return r
     x, y, dt, _ = binary_operands(input, other)
-    r = make(fix_dtype(y - (x * alpha if alpha != 1 else x), dt), dt, input._device)
+    if input._dtype is _bool or other is True or other is False:
+        raise _bool_sub_error(dt is _bool)
+    r = make(fix_dtype(y - (times_alpha(x, alpha, dt) if alpha != 1 else x), dt), dt, input._device)
     if state.enabled and input._requires_grad:
         node = RsubBackward1()
         node.a, node.alpha = _meta(input), alpha
         record(node, r, input)
     return r
+
+
+_bool = _dt.bool
+
+
+def _bool_sub_error(both):
+    if both:
+        return RuntimeError('Subtraction, the `-` operator, with two bool tensors is not '
+                            'supported. Use the `^` or `logical_xor()` operator instead.')
+    return RuntimeError('Subtraction, the `-` operator, with a bool tensor is not supported. If '
+                        'you are trying to invert a mask, use the `~` or `logical_not()` operator '
+                        'instead.')
+
+
+def times_alpha(y, alpha, dt):
+    """``alpha * y`` (an array or a Python number) in dtype ``dt``, as PyTorch computes it:
+    integers wrap."""
+    _check_alpha(alpha, dt)
+    if isinstance(y, (int, float, bool)):
+        return scalar_value(y * alpha, dt)
+    return y * scalar_value(alpha, dt)
 
 
 def _check_alpha(alpha, dt):
@@ -145,11 +182,14 @@ class MulBackward0(Node):
 
 
 class MulBackward1(Node):
-    """``tensor * number``."""
+    """``tensor * number`` (PyTorch wraps the number in a tensor: it prints MulBackward0)."""
     __slots__ = ('a', 'scalar')
 
-    def backward(self, g):
-        return (reduce_grad(g * self.scalar, *self.a),)
+    def name(self):
+        return 'MulBackward0'
+
+    def backward(self, g):  # (the number's edge is None, as PyTorch's wrapped scalar)
+        return reduce_grad(g * self.scalar, *self.a), None
 
 
 def mul(input, other, *, out=None):
@@ -165,12 +205,16 @@ def mul(input, other, *, out=None):
     if not isinstance(input, Tensor):
         input, other = other, input
     x, y, dt, tb = binary_operands(input, other)
-    r = make(fix_dtype(x * y, dt), dt, input._device)
+    try:
+        res = x * y
+    except ValueError as e:
+        raise broadcast_error(e, x, y) from None
+    r = make(fix_dtype(res, dt), dt, input._device)
     if state.enabled and (input._requires_grad or (tb is not None and tb._requires_grad)):
         if tb is None:
             node = MulBackward1()
             node.a, node.scalar = _meta(input), other
-            record(node, r, input)
+            record(node, r, input, None)
         else:
             node = MulBackward0()
             node.a, node.b = _meta(input), _meta(tb)
@@ -191,28 +235,37 @@ class DivBackward0(Node):
 
 
 class DivBackward1(Node):
-    """``tensor / number``."""
+    """``tensor / number`` (PyTorch prints DivBackward0)."""
     __slots__ = ('a', 'scalar')
 
-    def backward(self, g):
-        return (reduce_grad(g / self.scalar, *self.a),)
+    def name(self):
+        return 'DivBackward0'
+
+    def backward(self, g):  # (the number's edge is None, as PyTorch's wrapped scalar)
+        return reduce_grad(g / self.scalar, *self.a), None
 
 
-class DivBackward2(Node):
-    """``number / tensor`` (the reflected ``/``): d(c / x) = -c / x**2."""
+class RdivBackward(Node):
+    """``number / tensor`` (the reflected ``/``): d(c / x) = -c / x**2. PyTorch computes it
+    as ``x.reciprocal() * c``: it prints MulBackward0."""
     __slots__ = ('a', 'scalar')
+
+    def name(self):
+        return 'MulBackward0'
 
     def backward(self, g):
         x, = self.saved_tensors
         return (reduce_grad(g * (-self.scalar) / (x * x), *self.a),)
 
 
-def _to_float(x, y, dt):
+def _to_float(x, y, dt, other):
+    """Integer operands of a true division as the default float dtype. ``other`` is the second
+    operand as given: a number is taken as is, since binary_operands wrapped it into the integer
+    dtype (``uint8 tensor / -2`` is -0.5, not 1/254)."""
     if not dt.is_floating_point:
         dt = _dt.get_default_dtype()
         x = x.astype(dt.numpy)
-        if not isinstance(y, (int, float, bool)):
-            y = y.astype(dt.numpy)
+        y = y.astype(dt.numpy) if isinstance(other, Tensor) else as_number(other)
     return x, y, dt
 
 
@@ -229,21 +282,25 @@ def div(input, other, *, rounding_mode=None, out=None):
         return out.copy_(div(input, other, rounding_mode=rounding_mode))
     if rounding_mode is not None:
         if rounding_mode == 'floor':
-            return floor_divide(input, other)
+            return _floor_divide(input, other)
         if rounding_mode == 'trunc':
             return _trunc_divide(input, other)
-        raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but "
+        raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but "
                          f"found '{rounding_mode}'")
     if not isinstance(input, Tensor):
         return rdiv(other, input)
     x, y, dt, tb = binary_operands(input, other)
-    x, y, dt = _to_float(x, y, dt)
-    r = make(fix_dtype(x / y, dt), dt, input._device)
+    x, y, dt = _to_float(x, y, dt, other)
+    try:
+        res = x / y
+    except ValueError as e:
+        raise broadcast_error(e, x, y) from None
+    r = make(fix_dtype(res, dt), dt, input._device)
     if state.enabled and (input._requires_grad or (tb is not None and tb._requires_grad)):
         if tb is None:
             node = DivBackward1()
             node.a, node.scalar = _meta(input), other
-            record(node, r, input)
+            record(node, r, input, None)
         else:
             node = DivBackward0()
             node.a, node.b = _meta(input), _meta(tb)
@@ -257,10 +314,10 @@ def rdiv(input, other):
     if isinstance(other, Tensor):
         return div(other, input)
     x, y, dt, _ = binary_operands(input, other)
-    x, y, dt = _to_float(x, y, dt)
+    x, y, dt = _to_float(x, y, dt, other)
     r = make(fix_dtype(y / x, dt), dt, input._device)
     if state.enabled and input._requires_grad:
-        node = DivBackward2()
+        node = RdivBackward()
         node.a, node.scalar = _meta(input), other
         node.save(input)
         record(node, r, input)
@@ -272,37 +329,82 @@ def _check_int_zero(y, dt):
         raise RuntimeError('ZeroDivisionError')
 
 
-class NoGradBackward(Node):
-    """Floor/trunc division and remainder have zero gradient almost everywhere, except
-    remainder's first input (gradient 1)."""
-    __slots__ = ('a', 'b', 'pass_first', 'label')
-
-    def name(self):
-        return self.label
+class DivBackward2(Node):
+    """Division with a rounding mode: the gradient is zero (almost everywhere)."""
+    __slots__ = ('a', 'b')
 
     def backward(self, g):
         a, b = self.a, self.b
-        ga = None
-        if a is not None:
-            ga = reduce_grad(g if self.pass_first else g * 0, *a)
-        gb = None
-        if b is not None:
-            gb = reduce_grad(g * 0, *b)
-        return ga, gb
+        return (reduce_grad(g * 0, *a) if a is not None else None,
+                reduce_grad(g * 0, *b) if b is not None else None)
 
 
-def _rounding_op(input, other, fn, label, pass_first, reflected=False):
+class RemainderBackward0(Node):
+    """``tensor % number``: d/dx = 1."""
+    __slots__ = ('a',)
+
+    def backward(self, g):
+        return (reduce_grad(g, *self.a),)
+
+
+class RemainderBackward1(Node):
+    """``x % y`` = ``x - floor(x / y) * y``: d/dx = 1, d/dy = -floor(x / y)."""
+    __slots__ = ('a', 'b')
+
+    def backward(self, g):
+        x, y = self.saved_tensors
+        a, b = self.a, self.b
+        return (reduce_grad(g, *a) if a is not None else None,
+                reduce_grad(-g * _floor_divide(x, y), *b) if b is not None else None)
+
+
+class NotImplementedBackward(Node):
+    """An op PyTorch gives no derivative (``floor_divide``, ``number % tensor``): the result
+    is part of the graph, and backward through it raises PyTorch's error."""
+    __slots__ = ('op',)
+
+    def name(self):
+        return 'NotImplemented'
+
+    def backward(self, g):
+        raise RuntimeError(f'derivative for aten::{self.op} is not implemented')
+
+
+def _rounding_op(input, other, fn, kind, reflected=False):
+    """``fn`` (a rounding division or remainder) of ``input`` and ``other``, or of ``other``
+    and ``input`` when ``reflected`` (a Python number on the left), with the node PyTorch
+    records: ``kind`` is 'div' (rounding_mode), 'floor_divide' or 'remainder'."""
     x, y, dt, tb = binary_operands(input, other)
     if reflected:
         x, y = y, x
+    if dt is _bool:
+        from ._common import not_implemented
+        raise not_implemented('remainder_cpu' if kind == 'remainder' else
+                              'div_trunc_cpu' if fn is _trunc else 'div_floor_cpu', dt)
     _check_int_zero(y, dt)
-    r = make(fix_dtype(fn(x, y), dt), dt, input._device)
+    try:
+        res = fn(x, y)
+    except ValueError as e:
+        raise broadcast_error(e, x, y) from None
+    r = make(fix_dtype(res, dt), dt, input._device)
     if state.enabled and (input._requires_grad or (tb is not None and tb._requires_grad)):
-        node = NoGradBackward()
-        first, second = (input, tb) if not reflected else (None, input)
-        node.a, node.b = _meta(first), _meta(second)
-        node.pass_first, node.label = pass_first, label
-        record(node, r, first, second)
+        if kind == 'floor_divide' or reflected:
+            node = NotImplementedBackward()
+            node.op = kind
+            record(node, r, input, tb)
+        elif kind == 'div':
+            node = DivBackward2()
+            node.a, node.b = _meta(input), _meta(tb)
+            record(node, r, input, tb)
+        elif tb is None:
+            node = RemainderBackward0()
+            node.a = _meta(input)
+            record(node, r, input)
+        else:
+            node = RemainderBackward1()
+            node.a, node.b = _meta(input), _meta(tb)
+            node.save(input, tb)
+            record(node, r, input, tb)
     return r
 
 
@@ -317,8 +419,8 @@ def floor_divide(input, other, *, out=None):
     if out is not None:
         return out.copy_(floor_divide(input, other))
     if not isinstance(input, Tensor):
-        return _rounding_op(other, input, np.floor_divide, 'DivBackward3', False, reflected=True)
-    return _rounding_op(input, other, np.floor_divide, 'DivBackward3', False)
+        return _rounding_op(other, input, np.floor_divide, 'floor_divide', reflected=True)
+    return _rounding_op(input, other, np.floor_divide, 'floor_divide')
 
 
 def _trunc(x, y):
@@ -328,7 +430,11 @@ def _trunc(x, y):
 
 
 def _trunc_divide(input, other):
-    return _rounding_op(input, other, _trunc, 'DivBackward3', False)
+    return _rounding_op(input, other, _trunc, 'div')
+
+
+def _floor_divide(input, other):
+    return _rounding_op(input, other, np.floor_divide, 'div')
 
 
 def remainder(input, other, *, out=None):
@@ -342,8 +448,8 @@ def remainder(input, other, *, out=None):
     if out is not None:
         return out.copy_(remainder(input, other))
     if not isinstance(input, Tensor):
-        return _rounding_op(other, input, np.remainder, 'RemainderBackward1', False, reflected=True)
-    return _rounding_op(input, other, np.remainder, 'RemainderBackward0', True)
+        return _rounding_op(other, input, np.remainder, 'remainder', reflected=True)
+    return _rounding_op(input, other, np.remainder, 'remainder')
 
 
 # -- pow ------------------------------------------------------------------------------------
@@ -356,7 +462,7 @@ class PowBackward0(Node):
         c = self.exponent
         if c == 0:
             return (reduce_grad(g * 0, *self.a),)
-        if c == 2:
+        if c == 2 and not state.enabled:  # (with create_graph, PyTorch's x.pow(1) is recorded)
             return (reduce_grad(g * (x * 2), *self.a),)
         return (reduce_grad(g * c * x ** (c - 1), *self.a),)
 
@@ -408,15 +514,25 @@ def pow(input, exponent, *, out=None):
     if not isinstance(input, Tensor):
         return rpow(exponent, input)
     x, y, dt, tb = binary_operands(input, exponent)
-    if not dt.is_floating_point and (tb is None and isinstance(y, int) and y < 0
-                                     or tb is not None and (y < 0).any()):
-        raise RuntimeError('Integers to negative integer powers are not allowed.')
+    if dt is _bool and tb is not None:  # (a bool exponent of 0 or 1 is allowed: x**1 is x)
+        from ._common import not_implemented
+        raise not_implemented('pow', dt)
+    if not dt.is_floating_point:
+        if tb is None and isinstance(exponent, int) and exponent < 0 or \
+                tb is not None and (y < 0).any():
+            raise RuntimeError('Integers to negative integer powers are not allowed.')
+        if tb is None:  # an integer exponent must fit the dtype (it does not wrap)
+            from ._common import checked_scalar
+            y = checked_scalar(exponent, dt)
     if tb is None and y == 2:
         res = x * x
     elif tb is None and y == 0.5 and dt.is_floating_point:
         res = np.sqrt(x)
     else:
-        res = x ** y
+        try:
+            res = x ** y
+        except ValueError as e:
+            raise broadcast_error(e, x, y) from None
     r = make(fix_dtype(res, dt), dt, input._device)
     if state.enabled and (input._requires_grad or (tb is not None and tb._requires_grad)):
         if tb is None:
@@ -437,6 +553,9 @@ def rpow(input, base):
     if isinstance(base, Tensor):
         return pow(base, input)
     x, y, dt, _ = binary_operands(input, base)
+    if dt is _bool:
+        from ._common import not_implemented
+        raise not_implemented('pow', dt)
     r = make(fix_dtype(y ** x, dt), dt, input._device)
     if state.enabled and input._requires_grad:
         node = PowBackward2()

@@ -167,7 +167,14 @@ def clone(input, *, memory_format=None):
         >>> a
         tensor([1., 2.])
     """
-    r = make(input._data.copy(), input._dtype, input._device)
+    a = input._data
+    if a.flags.c_contiguous or 0 in a.strides:
+        return _clone(input, a.copy())
+    return _clone(input, a.copy(order='K'))  # PyTorch keeps the order of the strides
+
+
+def _clone(input, data):
+    r = make(data, input._dtype, input._device)
     if state.enabled and input._requires_grad:
         record(CloneBackward0(), r, input)
     return r
@@ -177,4 +184,4 @@ def contiguous(input, memory_format=None):
     """``input`` itself if its memory is contiguous, else a contiguous copy."""
     if input._data.flags.c_contiguous:
         return input
-    return clone(input)
+    return _clone(input, input._data.copy())

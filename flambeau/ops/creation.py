@@ -21,8 +21,21 @@ def _finish(data, dtype, device, requires_grad):
         data = dev._backend.from_host(data, dev.index)
     t = make(data, dtype, dev)
     if requires_grad:
-        t.requires_grad_(True)
+        t._set_requires_grad(True, REQUIRES_GRAD_DTYPE_ERROR)
     return t
+
+
+REQUIRES_GRAD_DTYPE_ERROR = 'Only Tensors of floating point and complex dtype can require gradients'
+
+
+def check_sizes(shape, fn=None):
+    """PyTorch's error for a negative size (``zeros`` words it its own way)."""
+    for s in shape:
+        if s < 0:
+            if fn == 'zeros':
+                raise RuntimeError('zeros: Dimension size must be non-negative.')
+            raise RuntimeError(f'Trying to create tensor with negative dimension {s}: '
+                               f'{list(shape)}')
 
 
 def _infer_dtype(arr, data):
@@ -55,11 +68,11 @@ def _to_array(data):
         return arr, d
     try:
         arr = np.array(data)
-    except ValueError as e:
-        raise ValueError(_ragged_message(data)) from None
+    except ValueError:
+        raise _ragged_error(data) from None
     if arr.dtype == object:
-        raise ValueError(_ragged_message(data)) if isinstance(data, (list, tuple)) else \
-            TypeError(f"Could not infer dtype of {type(data).__name__}")
+        raise _ragged_error(data) if isinstance(data, (list, tuple)) else \
+            RuntimeError(f'Could not infer dtype of {type(data).__name__}')
     if arr.dtype.kind in 'US':
         raise TypeError(f'new(): invalid data type \'{arr.dtype.kind == "U" and "str"}\'')
     return arr, _infer_dtype(arr, data)
@@ -85,22 +98,29 @@ def _unwrap(data):
     return data
 
 
-def _ragged_message(data):
-    """PyTorch's message for a ragged nested list: where the lengths first disagree."""
-    def walk(x, depth):
+def _ragged_error(data):
+    """PyTorch's error for nested sequences that do not form a tensor: the sizes are those of
+    the first element at each depth, and the first sequence (depth first) that disagrees is
+    reported."""
+    sizes = []
+    x = data
+    while isinstance(x, (list, tuple)):
+        sizes.append(len(x))
+        if not x:
+            break
+        x = x[0]
+    stack = [(data, 0)]
+    while stack:
+        x, d = stack.pop()
+        if d >= len(sizes):
+            continue
         if not isinstance(x, (list, tuple)):
-            return None
-        lengths = [len(e) if isinstance(e, (list, tuple)) else None for e in x]
-        first = lengths[0] if lengths else None
-        for n in lengths:
-            if n != first:
-                return f'expected sequence of length {first} at dim {depth + 1} (got {n})'
-        for e in x:
-            m = walk(e, depth + 1)
-            if m:
-                return m
-        return None
-    return walk(data, 0) or 'could not convert the data to a tensor'
+            return TypeError('not a sequence')
+        if len(x) != sizes[d]:
+            return ValueError(f'expected sequence of length {sizes[d]} at dim {d} '
+                              f'(got {len(x)})')
+        stack.extend((e, d + 1) for e in reversed(x))
+    return ValueError('could not convert the data to a tensor')
 
 
 def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
@@ -181,13 +201,10 @@ def from_numpy(ndarray):
     return make(ndarray, _dt.from_numpy_dtype(ndarray.dtype), CPU)
 
 
-def _filled(size, fill, dtype, device, requires_grad, default=None):
+def _filled(size, fill, dtype, device, requires_grad, fn=None):
     shape = shape_arg(size)
-    for s in shape:
-        if s < 0:
-            raise RuntimeError(f'Trying to create tensor with negative dimension {s}: '
-                               f'{list(shape)}')
-    dtype = dtype or default or _dt.get_default_dtype()
+    check_sizes(shape, fn)
+    dtype = dtype or _dt.get_default_dtype()
     if fill is None:
         arr = np.empty(shape, dtype=dtype.numpy)
     elif fill == 0:
@@ -207,7 +224,7 @@ def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=F
         tensor([[0., 0., 0.],
                 [0., 0., 0.]])
     """
-    return _filled(size, 0, dtype, device, requires_grad)
+    return _filled(size, 0, dtype, device, requires_grad, 'zeros')
 
 
 def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
@@ -309,7 +326,7 @@ def arange(start, end=None, step=1, *, out=None, dtype=None, layout=None, device
     if step == 0:
         raise RuntimeError('step must be nonzero')
     if (end - start) * step < 0:
-        raise RuntimeError(f'upper bound and larger bound inconsistent with step sign')
+        raise RuntimeError('upper bound and lower bound inconsistent with step sign')
     if dtype is None:
         integral = all(isinstance(v, numbers.Integral) for v in vals)
         dtype = _dt.int64 if integral else _dt.get_default_dtype()

@@ -13,7 +13,14 @@ from ._common import Node, Tensor, make, make_view, record, state, xp_of
 def _normalize(t, idx):
     """``idx`` as a tuple NumPy understands, and whether it is basic (a view)."""
     if not isinstance(idx, tuple):
-        idx = (idx,)
+        # PyTorch (as NumPy once did) reads a short list holding sequences, tensors, slices,
+        # None or ... as a tuple: x[[[0, 1], [2, 3]]] is x[[0, 1], [2, 3]].
+        if type(idx) is list and len(idx) < 32 and any(
+                i is None or i is Ellipsis or isinstance(i, (list, tuple, slice, Tensor, np.ndarray))
+                for i in idx):
+            idx = tuple(idx)
+        else:
+            idx = (idx,)
     out = []
     basic = True
     for i in idx:
@@ -26,6 +33,9 @@ def _normalize(t, idx):
         elif isinstance(i, Tensor):
             if i._dtype.is_floating_point:
                 raise IndexError('tensors used as indices must be long, int, byte or bool tensors')
+            if i._data.ndim == 0 and i._dtype is not _dt.bool:  # an integer: x[t] is a view
+                out.append(int(i.item()))
+                continue
             if i._device is not t._device and i._device.type != 'cpu':
                 from ._common import device_mismatch
                 raise device_mismatch(t, i)
@@ -122,6 +132,8 @@ def _getitem_norm(t, idx, basic, label):
         data = t._data[idx]
     except IndexError as e:
         raise _index_error(t, idx, e) from None
+    if type(data) is not np.ndarray and isinstance(data, np.generic):
+        data = t._data[idx + (Ellipsis,)]  # NumPy gives a scalar copy; x[0, ...] is a 0-d view
     if basic:
         r = make_view(t, data, getitem_basic, (idx,))
     else:
@@ -176,8 +188,14 @@ class IndexPutBackward(Node):
 
     def backward(self, g):
         from ._common import reduce_grad
-        gx = g.clone()
-        gx._data[self.idx] = 0
+        if state.enabled:  # create_graph: zero the written region differentiably
+            from .pointwise import where
+            keep = xp_of(g).ones(g._data.shape, dtype=bool)
+            keep[self.idx] = False
+            gx = where(make(keep, _dt.bool, g._device), g, 0.)
+        else:
+            gx = g.clone()
+            gx._data[self.idx] = 0
         gv = None
         if self.vmeta is not None:
             gv = reduce_grad(_getitem_norm(g, self.idx, False, 'IndexBackward0'), *self.vmeta)
@@ -198,6 +216,24 @@ def values_array(t, value, shape):
     return scalar_value(as_number(value), t._dtype)
 
 
+def setitem_shape_error(t, norm, basic, value):
+    """PyTorch's error when ``value`` does not fit ``t[norm]``: a basic index is written by
+    ``copy_`` (expand's message), an advanced one by ``index_put_``."""
+    target = t._data[norm].shape
+    shape = tuple(getattr(value, 'shape', ()))
+    if basic:
+        lead = len(target) - len(shape)
+        for i in range(len(shape) - 1, -1, -1):
+            want = target[lead + i] if lead + i >= 0 else 1
+            if shape[i] != want and shape[i] != 1:
+                return RuntimeError(
+                    f'The expanded size of the tensor ({want}) must match the existing size '
+                    f'({shape[i]}) at non-singleton dimension {lead + i}.  Target sizes: '
+                    f'{list(target)}.  Tensor sizes: {list(shape)}')
+    return RuntimeError(f'shape mismatch: value tensor of shape {list(shape)} cannot be '
+                        f'broadcast to indexing result of shape {list(target)}')
+
+
 def index_put(input, idx, values):
     """A copy of ``input`` with ``values`` written at ``idx`` (the out-of-place form of
     ``input[idx] = values``)."""
@@ -207,15 +243,13 @@ def index_put(input, idx, values):
         data[norm] = values_array(input, values, None)
     except IndexError as e:
         raise _index_error(input, norm, e) from None
-    except ValueError as e:
-        raise RuntimeError(f'shape mismatch: value tensor of shape '
-                           f'{list(getattr(values, "shape", ()))} cannot be broadcast to indexing '
-                           f'result of shape {list(input._data[norm].shape)}') from None
+    except ValueError:
+        raise setitem_shape_error(input, norm, basic, values) from None
     r = make(data, input._dtype, input._device)
     vt = values if isinstance(values, Tensor) else None
     if state.enabled and (input._requires_grad or (vt is not None and vt._requires_grad)):
         node = IndexPutBackward()
-        node.label = 'CopySlices' if basic else 'IndexPutBackward0'
+        node.label = 'torch::autograd::CopySlices' if basic else 'IndexPutBackward0'
         node.idx = norm
         node.vmeta = (vt._data.shape, vt._dtype) if vt is not None and vt._requires_grad else None
         record(node, r, input, vt)
@@ -233,8 +267,8 @@ class GatherBackward0(Node):
 
 
 def _check_index(input, dim, index, name):
-    if index._dtype is not _dt.int64:
-        raise RuntimeError(f'{name}(): Expected dtype int64 for index')
+    if index._dtype is not _dt.int64 and index._dtype is not _dt.int32:
+        raise RuntimeError(f'{name}(): Expected dtype int32/int64 for index')
     if index._data.ndim != input._data.ndim and index._data.size:
         raise RuntimeError(f'Index tensor must have the same number of dimensions as '
                            f'{"input" if name == "gather" else "self"} tensor')
@@ -255,8 +289,13 @@ def gather(input, dim, index, *, sparse_grad=False, out=None):
     xp = xp_of(input)
     x, ix = input._data, index._data
     try:
-        data = xp.take_along_axis(x, ix, axis=d) if ix.shape == x.shape or _fits(ix, x, d) \
-            else None
+        if ix.shape == x.shape:
+            data = xp.take_along_axis(x, ix, axis=d)
+        elif _fits(ix, x, d):  # an index smaller than input reads its leading corner
+            corner = tuple(slice(None) if k == d else slice(0, n) for k, n in enumerate(ix.shape))
+            data = xp.take_along_axis(x[corner], ix, axis=d)
+        else:
+            data = None
     except IndexError as e:
         raise RuntimeError(f'index out of range in self ({e})') from None
     if data is None:

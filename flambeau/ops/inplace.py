@@ -45,6 +45,28 @@ def _check_cast(result_dtype, t):
                            f'output type {_title(t._dtype)}')
 
 
+def _overlap_error(t, a=None):
+    """PyTorch's error for writing into a tensor whose elements share memory (an ``expand``
+    result, array ``a`` if given), or None when there is no such overlap.
+
+    NumPy makes expanded arrays read-only, so such writes fail there and this check costs
+    nothing until then. PyTorch allows the writes that are well defined (``fill_``, and writes
+    into a part without overlap): those go through ``_writeable``."""
+    a = t._data if a is None else a
+    if any(st == 0 and n > 1 for st, n in zip(a.strides, a.shape)):
+        return RuntimeError('unsupported operation: more than one element of the written-to tensor '
+                            'refers to a single memory location. Please clone() the tensor before '
+                            'performing the operation.')
+    return None
+
+
+def _writeable(a):
+    """A writeable alias of read-only (expanded) array ``a``."""
+    v = a.view()
+    v.flags.writeable = True
+    return v
+
+
 def _shape_error(t, shape):
     return RuntimeError(f"output with shape {list(t._data.shape)} doesn't match the broadcast "
                         f'shape {list(shape)}')
@@ -80,10 +102,21 @@ class CopySlices(Node):
     """In-place write into a view: see Note [In-place autograd]."""
     __slots__ = ('steps', 'has_value')
 
+    def name(self):
+        return 'torch::autograd::CopySlices'
+
     def backward(self, g):
-        gb = g.clone()
-        with _no_grad():
-            _replay(gb, self.steps)._data[...] = 0
+        if state.enabled:  # create_graph: zero the view's region differentiably
+            from .pointwise import where
+            keep = make(g._device._backend.xp.ones(g._data.shape, dtype=bool), _dt.bool,
+                        g._device)
+            with _no_grad():
+                _replay(keep, self.steps)._data[...] = False
+            gb = where(keep, g, 0.)
+        else:
+            gb = g.clone()
+            with _no_grad():
+                _replay(gb, self.steps)._data[...] = 0
         gv = _replay(g, self.steps) if self.has_value else None
         return gb, gv
 
@@ -101,12 +134,19 @@ def commit(t, r):
         shape = _broadcast_shape(r._data.shape, t._data.shape)
         if shape != t._data.shape:
             raise _shape_error(t, shape)
-    t._data[...] = r._data
+    try:
+        t._data[...] = r._data
+    except ValueError:
+        raise _overlap_error(t) or _shape_error(t, r._data.shape) from None
     t._vc[0] += 1
     if not r._requires_grad:
         return t
     if t._view_of is None:
-        t.grad_fn, t._output_nr, t._requires_grad = r.grad_fn, r._output_nr, True
+        node = r.grad_fn
+        t.grad_fn, t._output_nr, t._requires_grad = node, r._output_nr, True
+        out = getattr(node, '_out', None)
+        if out is not None and out[0] is r._data:  # the op saved its output: now it is ``t``
+            node._out = (t._data, t._dtype, t._device, t._vc, t._vc[0])
         return t
     base, steps = _view_chain(t)
     node = CopySlices()
@@ -163,7 +203,11 @@ def inplace_of(fn, name):
 
 def _arith_inplace(ufunc, fn, name):
     """Fast in-place arithmetic: one ufunc call with ``out=`` when no graph is recorded."""
-    def method(self, other, *, alpha=1):
+    def method(self, other, *, alpha=1, **kwargs):
+        if kwargs:  # div_(other, rounding_mode=...): the general path
+            if alpha != 1:
+                kwargs['alpha'] = alpha
+            return apply_inplace(self, fn, (other,), kwargs)
         if _needs_graph(self, (other,)):
             check_inplace(self)
             kw = {'alpha': alpha} if alpha != 1 else {}
@@ -173,12 +217,14 @@ def _arith_inplace(ufunc, fn, name):
             dt = _dt.get_default_dtype()
         _check_cast(dt, self)
         if alpha != 1:
-            y = y * alpha
+            from .arithmetic import times_alpha
+            y = times_alpha(y, alpha, dt)
         out = self._data
         try:
             ufunc(out, y, out=out, casting='unsafe')
         except ValueError:
-            raise _shape_error(self, _broadcast_shape(np.shape(y), out.shape)) from None
+            raise _overlap_error(self) or _shape_error(
+                self, _broadcast_shape(np.shape(y), out.shape)) from None
         self._vc[0] += 1
         return self
     method.__name__ = name
@@ -197,20 +243,57 @@ def setitem(self, idx, value):
         tensor([0., 1., 2.])
     """
     if not _needs_graph(self, (value,)):
-        norm, _ = _normalize(self, idx)
+        norm, _basic = _normalize(self, idx)
         try:
             self._data[norm] = values_array(self, value, None)
         except IndexError as e:
             from .index import _index_error
             raise _index_error(self, norm, e) from None
         except ValueError:
-            raise RuntimeError(f'shape mismatch: value tensor of shape '
-                               f'{list(getattr(value, "shape", ()))} cannot be broadcast to '
-                               f'indexing result of shape {list(self._data[norm].shape)}') from None
+            if not self._data.flags.writeable and _basic_write(self, norm, value):
+                self._vc[0] += 1
+                return
+            overlap = _overlap_error(self)
+            if overlap is not None:
+                raise overlap from None
+            from .index import setitem_shape_error
+            raise setitem_shape_error(self, norm, _basic, value) from None
         self._vc[0] += 1
         return
+    if self.grad_fn is None and self._requires_grad and _is_view_index(idx):
+        raise RuntimeError('a view of a leaf Variable that requires grad is being used in an '
+                           'in-place operation.')  # PyTorch writes through x[idx], a view
     check_inplace(self)
     commit(self, index_put(_snapshot(self), idx, value))
+
+
+def _is_view_index(idx):
+    """True when ``x[idx]`` is a view other than ``x`` itself (not only ``:`` and ``...``)."""
+    items = idx if type(idx) is tuple else (idx,)
+    trivial = True
+    for i in items:
+        if isinstance(i, Tensor):
+            if i._data.ndim or i._dtype.is_floating_point or i._dtype is _dt.bool:
+                return False
+        elif not (type(i) is int or type(i) is slice or i is None or i is Ellipsis):
+            return False
+        if not (i is Ellipsis or (type(i) is slice and i == slice(None))):
+            trivial = False
+    return not trivial
+
+
+def _basic_write(t, norm, value):
+    """``t[norm] = value`` into an expanded ``t`` when the written part has no overlap."""
+    if any(type(i) is not int and type(i) is not slice and i is not None and i is not Ellipsis
+           for i in norm):
+        return False
+    if _overlap_error(t, t._data[norm]) is not None:
+        return False
+    try:
+        _writeable(t._data)[norm] = values_array(t, value, None)
+    except ValueError:
+        return False
+    return True
 
 
 def copy_(self, src, non_blocking=False):
@@ -237,9 +320,10 @@ def copy_(self, src, non_blocking=False):
         try:
             self._data[...] = data
         except ValueError:
-            raise RuntimeError(f'The size of tensor a ({self._data.shape[-1] if self._data.ndim else 1}'
-                               f') must match the size of tensor b ({data.shape[-1]}) at '
-                               f'non-singleton dimension {max(self._data.ndim - 1, 0)}') from None
+            n = self._data.shape[-1] if self._data.ndim else 1
+            raise _overlap_error(self) or RuntimeError(
+                f'The size of tensor a ({n}) must match the size of tensor b ({data.shape[-1]}) '
+                f'at non-singleton dimension {max(self._data.ndim - 1, 0)}') from None
         self._vc[0] += 1
         return self
     check_inplace(self)
@@ -268,8 +352,12 @@ def fill_(self, value):
     if _needs_graph(self, ()):
         check_inplace(self)
         return commit(self, _snapshot(self) * 0 + value)
-    from ._common import scalar_value, as_number
-    self._data.fill(scalar_value(as_number(value), self._dtype))
+    from ._common import checked_scalar, as_number
+    v = checked_scalar(as_number(value), self._dtype)
+    try:
+        self._data.fill(v)
+    except ValueError:
+        _writeable(self._data).fill(v)  # an expanded tensor: PyTorch fills it too
     self._vc[0] += 1
     return self
 

@@ -3,7 +3,10 @@
 All go to one BLAS call through the backend's ``matmul``; the gradient of a broadcast batch
 product is summed back to each input's shape.
 """
+from .. import dtypes as _dt
 from ._common import Node, Tensor, make, record, state
+
+_bool = _dt.bool
 
 
 def _type_title(d):
@@ -11,10 +14,20 @@ def _type_title(d):
     return _TITLES[d.name]
 
 
+_KERNELS = {'dot': 'dot', 'mm': 'addmm_impl_cpu_', 'bmm': 'bmm', 'mv': 'addmv_impl_cpu'}
+
+
 def _check_same(a, b, what):
     if a._dtype is not b._dtype:
         raise RuntimeError(f'expected m1 and m2 to have the same dtype, but got: '
                            f'{_c_name(a._dtype)} != {_c_name(b._dtype)}')
+    if a._dtype is _bool:
+        from ._common import not_implemented
+        if what == 'matmul':
+            what = 'dot' if a.ndim == b.ndim == 1 else 'mv' if a.ndim == 2 and b.ndim == 1 \
+                else 'bmm' if a.ndim == b.ndim == 3 else 'mm'
+        if what == 'dot' or a._data.size and b._data.size:  # no kernel runs on empty operands
+            raise not_implemented(_KERNELS[what], _bool)
     if a._device is not b._device:
         from ._common import device_mismatch
         raise device_mismatch(a, b)
@@ -31,11 +44,13 @@ def _c_name(d):
 
 class MatmulBackward(Node):
     """d(a @ b) = (g @ b^T, a^T @ g), with 1-d operands promoted to matrices and broadcast
-    batch dims summed back."""
+    batch dims summed back. ``label`` is the name, or for ``matmul`` the operands' layouts
+    the name is worked out from when asked for (``_matmul_label``)."""
     __slots__ = ('label',)
 
     def name(self):
-        return self.label
+        label = self.label
+        return label if type(label) is str else _matmul_label(*label)
 
     def backward(self, g):
         a, b = self.saved_tensors
@@ -43,10 +58,10 @@ class MatmulBackward(Node):
         a2 = a.unsqueeze(0) if a.ndim == 1 else a
         b2 = b.unsqueeze(-1) if b.ndim == 1 else b
         g2 = g
-        if a.ndim == 1:
-            g2 = g2.unsqueeze(-2)
         if b.ndim == 1:
             g2 = g2.unsqueeze(-1)
+        if a.ndim == 1:
+            g2 = g2.unsqueeze(-2)
         need_a, need_b = self.next_functions[0][0] is not None, self.next_functions[1][0] is not None
         if need_a:
             ga = (g2 @ b2.mT).sum_to_size(a2.shape).reshape(a.shape)
@@ -57,10 +72,14 @@ class MatmulBackward(Node):
 
 def _product(a, b, label):
     x, y = a._data, b._data
-    r = make(x @ y, a._dtype, a._device)
+    res = x @ y
+    if res.dtype is not x.dtype and res.dtype != x.dtype:  # NumPy gives float32 for bfloat16
+        res = res.astype(x.dtype)
+    r = make(res, a._dtype, a._device)
     if state.enabled and (a._requires_grad or b._requires_grad):
         node = MatmulBackward()
-        node.label = label
+        node.label = label or (a._data.shape, a._data.strides, a._requires_grad,
+                               b._data.shape, b._data.strides, b._requires_grad)
         node.save(a, b)
         record(node, r, a, b)
     return r
@@ -120,9 +139,52 @@ def matmul(input, other, *, out=None):
         raise RuntimeError(f'The size of tensor a ({sa[-3] if na >= 3 else 1}) must match the size '
                            f'of tensor b ({sb[-3] if nb >= 3 else 1}) at non-singleton dimension '
                            f'0') from None
-    label = 'BmmBackward0' if na == nb == 3 else 'UnsafeViewBackward0' if nb == 2 or na == 2 \
-        else 'ViewBackward0' if na == 1 or nb == 1 else 'UnsafeViewBackward0'
-    return _product(input, other, label)
+    return _product(input, other, None)
+
+
+def _matmul_label(sa, ta, ga, sb, tb, gb):
+    """The ``grad_fn`` name PyTorch gives a matmul result: that of the last step of the way
+    it decomposes the product (by the operands' shapes ``s``, strides ``t`` and whether they
+    require grad ``g``). flambeau computes every case with one product and one node."""
+    na, nb = len(sa), len(sb)
+    if na == 1 and nb == 1:
+        return 'DotBackward0'
+    if na == 2 and nb == 1:
+        return 'MvBackward0'
+    if na == 1 and nb == 2:
+        return 'SqueezeBackward4'  # unsqueeze(0).mm().squeeze_(0)
+    if na == 2 and nb == 2:
+        return 'MmBackward0'
+    if _should_fold(sa, ta, ga, sb, tb, gb):
+        if nb > na and na == 2:  # folded on the transpose: out.mT.contiguous() copies unless
+            # the product (..., p, n) is empty or has a last-two dim of size 1
+            contiguous = sb[-1] <= 1 or sa[0] <= 1 or 0 in sb[:-2]
+            return 'TransposeBackward0' if contiguous else 'CloneBackward0'
+        return 'UnsafeViewBackward0'
+    if na == nb == 3 and sa[0] != sb[0]:  # a batch of one that requires grad is squeezed
+        if sa[0] == 1 and ga:
+            return _matmul_label(sa[1:], ta[1:], ga, sb, tb, gb)
+        if sb[0] == 1 and gb:
+            return _matmul_label(sa, ta, ga, sb[1:], tb[1:], gb)
+    return 'UnsafeViewBackward0'
+
+
+def _should_fold(sa, ta, ga, sb, tb, gb):
+    """Whether PyTorch's matmul folds the batch dims of the larger operand into one matrix."""
+    if len(sa) >= len(sb):
+        s1, t1, d2, g2 = sa, ta, len(sb), gb
+    else:  # the transpose of the larger second operand
+        s1, t1 = sb[:-2] + (sb[-1], sb[-2]), tb[:-2] + (tb[-1], tb[-2])
+        d2, g2 = len(sa), ga
+    if not (len(s1) >= 3 and d2 <= 2):
+        return False
+    if g2:
+        return True
+    if len(sa) == 2:
+        return False
+    if 0 in s1:
+        return True
+    return all(t1[i] == t1[i + 1] * s1[i + 1] for i in range(len(s1) - 2))
 
 
 def _as_2d(s):
@@ -215,6 +277,9 @@ def dot(input, tensor, *, out=None):
     if input._dtype is not tensor._dtype:
         raise RuntimeError(f'dot : expected both vectors to have same dtype, but found '
                            f'{_type_title(input._dtype)} and {_type_title(tensor._dtype)}')
+    if input._dtype is _bool:
+        from ._common import not_implemented
+        raise not_implemented('dot', _bool)
     if sa[0] != sb[0]:
         raise RuntimeError(f'inconsistent tensor size, expected tensor [{sa[0]}] and src [{sb[0]}] '
                            f'to have the same number of elements, but got {sa[0]} and {sb[0]} '

@@ -4,8 +4,9 @@ operators, each with its derivative beside it."""
 import numpy as np
 
 from .. import dtypes as _dt
-from ._common import (Node, Tensor, binary_operands, fix_dtype, make, normalize_dims, record,
-                      reduce_grad, scalar_value, state, xp_of)
+from ._common import (_TITLES, Node, Tensor, binary_operands, broadcast_error,  # noqa: F401
+                      checked_scalar, dtype_title as _dt_title, fix_dtype, make, normalize_dims,
+                      not_implemented, record, reduce_grad, scalar_value, state, xp_of)
 
 
 def _float_input(t, name):
@@ -223,6 +224,8 @@ def abs(input, *, out=None):
         >>> flambeau.abs(flambeau.tensor([-1.5, 2.]))
         tensor([1.5000, 2.0000])
     """
+    if input._dtype is _dt.bool:
+        raise not_implemented('abs_cpu', input._dtype)
     r = make(xp_of(input).abs(input._data), input._dtype, input._device)
     if state.enabled and input._requires_grad:
         node = AbsBackward0()
@@ -243,7 +246,14 @@ def sign(input, *, out=None):
         tensor([-1.,  0.,  1.])
     """
     x = input._data
-    r = make(fix_dtype(xp_of(input).sign(x), input._dtype), input._dtype, input._device)
+    dt = input._dtype
+    if dt is _dt.bool:
+        res = x.copy()
+    elif dt.is_floating_point:  # NaN has sign 0, as in PyTorch ((0 < x) - (x < 0))
+        res = (x > 0).astype(x.dtype) - (x < 0).astype(x.dtype)
+    else:
+        res = xp_of(input).sign(x)
+    r = make(fix_dtype(res, dt), dt, input._device)
     if state.enabled and input._requires_grad:
         node = SignBackward0()
         node.a = (x.shape, input._dtype)
@@ -263,7 +273,7 @@ class ReluBackward0(Node):
 
     def backward(self, g):
         y = self.saved_output()
-        return g * (y > 0)
+        return where(y <= 0, 0., g)  # NaN passes the gradient, as in PyTorch
 
 
 def relu(input):
@@ -275,7 +285,7 @@ def relu(input):
         tensor([0., 2.])
     """
     if input._dtype is _dt.bool:
-        raise RuntimeError('"clamp_min_scalar_cpu" not implemented for \'Bool\'')
+        raise RuntimeError('Boolean inputs not supported for relu')
     x = input._data
     r = make(xp_of(input).maximum(x, x.dtype.type(0)), input._dtype, input._device)
     if state.enabled and input._requires_grad:
@@ -295,20 +305,21 @@ class ClampBackward(Node):
 
     def backward(self, g):
         x, lo, hi = self.saved_tensors
-        mask = None
         glo = ghi = None
-        if self.has_min:
-            above = x >= lo
-            mask = above
-            if self.mmeta is not None:
-                glo = reduce_grad(g * ~above, *self.mmeta)
-        if self.has_max:
-            below = x <= hi
-            mask = below if mask is None else mask & below
+        if self.has_min and self.has_max:
+            gx = where((x >= lo) & (x <= hi), g, 0.)
+            if self.mmeta is not None:  # where min > max, max wins (as in forward)
+                glo = reduce_grad(where((x < lo) & (lo < hi), g, 0.), *self.mmeta)
             if self.Mmeta is not None:
-                ghi = reduce_grad(g * ~below if not self.has_min else g * (~below & (x >= lo)),
-                                  *self.Mmeta)
-        gx = g * mask if mask is not None else g
+                ghi = reduce_grad(where((x > hi) | (hi < lo), g, 0.), *self.Mmeta)
+        elif self.has_min:
+            gx = where(x >= lo, g, 0.)
+            if self.mmeta is not None:
+                glo = reduce_grad(where(x < lo, g, 0.), *self.mmeta)
+        else:
+            gx = where(x <= hi, g, 0.)
+            if self.Mmeta is not None:
+                ghi = reduce_grad(where(x > hi, g, 0.), *self.Mmeta)
         return gx, glo, ghi
 
 
@@ -322,24 +333,44 @@ def clamp(input, min=None, max=None, *, out=None):
     """
     if out is not None:
         return out.copy_(clamp(input, min, max))
+    return _clamp(input, min, max, None)
+
+
+def _clamp(input, min, max, label):
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     xp = xp_of(input)
     x, dt = input._data, input._dtype
     lo_t = min if isinstance(min, Tensor) else None
     hi_t = max if isinstance(max, Tensor) else None
-    for bound in (min, max):
-        if bound is not None:
-            _, b, bdt, _ = binary_operands(input, bound)
-            dt = _dt.promote(dt, bdt) if isinstance(bound, Tensor) else bdt
+    if (lo_t is None and min is not None and hi_t is not None or
+            hi_t is None and max is not None and lo_t is not None):
+        raise TypeError(f'clamp() received an invalid combination of arguments - got '
+                        f'({type(min).__name__}, {type(max).__name__}), but expected one of: '
+                        f'(Tensor min = None, Tensor max = None) or (Number min = None, Number max '
+                        f'= None)')
+    bounds = [b for b in (min, max) if b is not None]
+    for bound in bounds:
+        if isinstance(bound, Tensor):
+            binary_operands(input, bound)  # PyTorch's device checks
+    dt = _dt.result_type(input, *bounds)
+    if dt is _dt.bool and (lo_t is not None) + (hi_t is not None) != 1:  # one tensor bound works
+        raise not_implemented('clamp_cpu' if lo_t is not None else 'clamp_scalar_cpu'
+                              if len(bounds) == 2 else 'clamp_min_scalar_cpu'
+                              if min is not None else 'clamp_max_scalar_cpu', dt)
     x = x.astype(dt.numpy, copy=False)
     res = x
-    if min is not None:
-        lo = min._data.astype(dt.numpy, copy=False) if lo_t is not None else scalar_value(min, dt)
-        res = xp.maximum(res, lo)
-    if max is not None:
-        hi = max._data.astype(dt.numpy, copy=False) if hi_t is not None else scalar_value(max, dt)
-        res = xp.minimum(res, hi)
+    try:
+        if min is not None:
+            lo = min._data.astype(dt.numpy, copy=False) if lo_t is not None else \
+                checked_scalar(min, dt)
+            res = xp.maximum(res, lo)
+        if max is not None:
+            hi = max._data.astype(dt.numpy, copy=False) if hi_t is not None else \
+                checked_scalar(max, dt)
+            res = xp.minimum(res, hi)
+    except ValueError as e:
+        raise broadcast_error(e, x, *(t._data for t in (lo_t, hi_t) if t is not None)) from None
     if res is x:
         res = x.copy()
     if dt.is_floating_point:  # NaN in the input stays NaN
@@ -349,9 +380,7 @@ def clamp(input, min=None, max=None, *, out=None):
                           or (hi_t is not None and hi_t._requires_grad)):
         node = ClampBackward()
         tensors = lo_t is not None or hi_t is not None
-        node.label = ('ClampBackward0' if tensors else 'ClampBackward1' if min is not None and
-                      max is not None else 'ClampMinBackward0' if min is not None
-                      else 'ClampMaxBackward0')
+        node.label = label or ('ClampBackward0' if tensors else 'ClampBackward1')
         node.has_min, node.has_max = min is not None, max is not None
         node.mmeta = (lo_t._data.shape, lo_t._dtype) if lo_t is not None and lo_t._requires_grad \
             else None
@@ -376,12 +405,14 @@ clip = clamp
 
 def clamp_min(input, min):
     """``clamp(input, min=min)``."""
-    return clamp(input, min=min)
+    return _clamp(input, min, None,
+                  'ClampMinBackward1' if isinstance(min, Tensor) else 'ClampMinBackward0')
 
 
 def clamp_max(input, max):
     """``clamp(input, max=max)``."""
-    return clamp(input, max=max)
+    return _clamp(input, None, max,
+                  'ClampMaxBackward1' if isinstance(max, Tensor) else 'ClampMaxBackward0')
 
 
 # -- comparisons, where, logical -------------------------------------------------------------
@@ -391,7 +422,11 @@ def _compare(ufunc):
             raise TypeError(f'{ufunc.__name__}(): argument \'input\' must be Tensor, not '
                             f'{type(input).__name__}')
         x, y, _, _ = binary_operands(input, other)
-        r = make(ufunc(x, y), _dt.bool, input._device)
+        try:
+            res = ufunc(x, y)
+        except ValueError as e:
+            raise broadcast_error(e, x, y) from None
+        r = make(res, _dt.bool, input._device)
         return r if out is None else out.copy_(r)
     return compare
 
@@ -468,14 +503,17 @@ def where(condition, input=None, other=None, *, out=None):
         ref = a = scalar_tensor(input, condition)
         input = a
     dt = _dt.result_type(input, other)
-    x = input._data.astype(dt.numpy, copy=False) if a is not None else scalar_value(input, dt)
-    y = other._data.astype(dt.numpy, copy=False) if b is not None else scalar_value(other, dt)
+    x = input._data.astype(dt.numpy, copy=False) if a is not None else checked_scalar(input, dt)
+    y = other._data.astype(dt.numpy, copy=False) if b is not None else checked_scalar(other, dt)
     for t in (a, b):
         if t is not None and t._device is not condition._device:
             from ._common import device_mismatch
             raise device_mismatch(condition, t)
     xp = xp_of(condition)
-    res = xp.where(condition._data, x, y)
+    try:
+        res = xp.where(condition._data, x, y)
+    except ValueError as e:
+        raise broadcast_error(e, condition._data, x, y) from None
     r = make(fix_dtype(xp.asarray(res), dt), dt, condition._device)
     if state.enabled and ((a is not None and a._requires_grad) or
                           (b is not None and b._requires_grad)):
@@ -487,21 +525,18 @@ def where(condition, input=None, other=None, *, out=None):
     return r if out is None else out.copy_(r)
 
 
-_TITLES = {'float32': 'Float', 'float64': 'Double', 'float16': 'Half', 'bfloat16': 'BFloat16',
-           'int64': 'Long', 'int32': 'Int', 'int16': 'Short', 'int8': 'Char', 'uint8': 'Byte',
-           'bool': 'Bool'}
-
-
-def _dt_title(d):
-    return _TITLES[d.name]
 
 
 def _bitwise(ufunc, bool_ufunc, name):
     def op(input, other, *, out=None):
         x, y, dt, _ = binary_operands(input, other)
         if dt.is_floating_point:
-            raise RuntimeError(f'"{name}_cpu" not implemented for \'{_dt_title(dt)}\'')
-        r = make(fix_dtype(ufunc(x, y), dt), dt, input._device)
+            raise not_implemented(f'{name}_cpu', dt)
+        try:
+            res = ufunc(x, y)
+        except ValueError as e:
+            raise broadcast_error(e, x, y) from None
+        r = make(fix_dtype(res, dt), dt, input._device)
         return r if out is None else out.copy_(r)
     op.__name__ = name
     op.__doc__ = f"""Elementwise ``{name}`` of integer or bool tensors (the ``{name}`` operator).
@@ -527,9 +562,17 @@ def bitwise_not(input, *, out=None):
         tensor([False,  True])
     """
     if input._dtype.is_floating_point:
-        raise RuntimeError(f'"bitwise_not_cpu" not implemented for \'{_dt_title(input._dtype)}\'')
+        raise not_implemented('bitwise_not_cpu', input._dtype)
     r = make(~input._data, input._dtype, input._device)
     return r if out is None else out.copy_(r)
+
+
+def invert(input):
+    """The ``~`` operator: ``bitwise_not`` for integer and bool tensors."""
+    if input._dtype.is_floating_point:
+        raise TypeError('~ (operator.invert) is only implemented on integer and Boolean-type '
+                        'tensors')
+    return make(~input._data, input._dtype, input._device)
 
 
 def logical_not(input, *, out=None):
@@ -548,7 +591,11 @@ def logical_not(input, *, out=None):
 def _logical(name, fn):
     def op(input, other, *, out=None):
         x, y, _, _ = binary_operands(input, other)
-        r = make(fn(x, y), _dt.bool, input._device)
+        try:
+            res = fn(x, y)
+        except ValueError as e:
+            raise broadcast_error(e, x, y) from None
+        r = make(res, _dt.bool, input._device)
         return r if out is None else out.copy_(r)
     op.__name__ = name
     op.__doc__ = f"""Elementwise logical {name[8:]} of the truth values of two tensors, as bool.
@@ -591,7 +638,11 @@ def _max_min(input, other, is_max):
                         f'must be Tensor, not {type(other).__name__}')
     x, y, dt, tb = binary_operands(input, other)
     xp = xp_of(input)
-    r = make(fix_dtype((xp.maximum if is_max else xp.minimum)(x, y), dt), dt, input._device)
+    try:
+        res = (xp.maximum if is_max else xp.minimum)(x, y)
+    except ValueError as e:
+        raise broadcast_error(e, x, y) from None
+    r = make(fix_dtype(res, dt), dt, input._device)
     if state.enabled and (input._requires_grad or tb._requires_grad):
         node = MaxMinBackward()
         node.label = 'MaximumBackward0' if is_max else 'MinimumBackward0'

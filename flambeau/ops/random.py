@@ -3,9 +3,15 @@ Values come from the device's generator (``flambeau.random``)."""
 import numpy as np
 
 from .. import dtypes as _dt
+from ..autograd.node import _TYPE_NAMES
 from ..device import CPU, canonical
 from ..random import _generator_for
 from ._common import make, shape_arg
+from .creation import REQUIRES_GRAD_DTYPE_ERROR, check_sizes
+
+# The C++ type names PyTorch's range errors use (``randint(0, 300, dtype=torch.uint8)``).
+_C_NAMES = {'bool': 'bool', 'uint8': 'unsigned char', 'int8': 'signed char', 'int16': 'short',
+            'int32': 'int', 'int64': 'long'}
 
 
 def _draw(device, generator, fn):
@@ -19,17 +25,19 @@ def _draw(device, generator, fn):
 
 def _float_draw(size, dtype, device, generator, requires_grad, method):
     shape = shape_arg(size)
+    check_sizes(shape)
     dtype = dtype or _dt.get_default_dtype()
     if not dtype.is_floating_point:
-        raise RuntimeError(f'"{"check_uniform_bounds" if method == "random" else "normal_kernel_cpu"}'
-                           f'" not implemented for \'{dtype.name}\'')
+        raise NotImplementedError(
+            f'"{"check_uniform_bounds" if method == "random" else "normal_kernel_cpu"}" not '
+            f"implemented for '{_TYPE_NAMES[dtype.name]}'")
     gen_dtype = dtype.numpy if dtype.itemsize >= 4 else np.float32
     arr, dev = _draw(device, generator,
                      lambda b: getattr(b, method)(shape, dtype=gen_dtype).astype(dtype.numpy,
                                                                                  copy=False))
     t = make(arr, dtype, dev)
     if requires_grad:
-        t.requires_grad_(True)
+        t._set_requires_grad(True, REQUIRES_GRAD_DTYPE_ERROR)
     return t
 
 
@@ -72,16 +80,28 @@ def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None
             raise TypeError('randint() missing 1 required positional arguments: "size"')
         low, high, size = 0, low, high
     shape = shape_arg((size,) if isinstance(size, int) else size)
+    check_sizes(shape)
     if low >= high:
         raise RuntimeError(f'random_ expects \'from\' to be less than \'to\', but got from={low} '
                            f'>= to={high}')
     dtype = dtype or _dt.int64
+    if not dtype.is_floating_point:
+        _check_range(low, high, dtype)
     arr, dev = _draw(device, generator,
                      lambda b: b.integers(low, high, shape, dtype=np.int64).astype(dtype.numpy))
     t = make(arr, dtype, dev)
     if requires_grad:
-        t.requires_grad_(True)
+        t._set_requires_grad(True, REQUIRES_GRAD_DTYPE_ERROR)
     return t
+
+
+def _check_range(low, high, dtype):
+    lo, hi = (0, 1) if dtype is _dt.bool else (int(np.iinfo(dtype.numpy).min),
+                                                 int(np.iinfo(dtype.numpy).max))
+    if not lo <= low <= hi:
+        raise RuntimeError(f'from is out of bounds for {_C_NAMES[dtype.name]}')
+    if not lo <= high - 1 <= hi:
+        raise RuntimeError(f'to - 1 is out of bounds for {_C_NAMES[dtype.name]}')
 
 
 def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=None,
@@ -93,11 +113,12 @@ def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=Non
         >>> sorted(flambeau.randperm(4).tolist())
         [0, 1, 2, 3]
     """
+    check_sizes((n,))
     dtype = dtype or _dt.int64
     arr, dev = _draw(device, generator, lambda b: b.permutation(n).astype(dtype.numpy))
     t = make(arr, dtype, dev)
     if requires_grad:
-        t.requires_grad_(True)
+        t._set_requires_grad(True, REQUIRES_GRAD_DTYPE_ERROR)
     return t
 
 

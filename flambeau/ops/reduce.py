@@ -67,6 +67,8 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     d = input._dtype
     if dtype is None:
         dtype = d if d.is_floating_point else _dt.int64
+    elif dtype is not d and state.enabled and input._requires_grad:
+        return sum(input.to(dtype), dim, keepdim)  # the gradient comes back in input's dtype
     x = input._data
     if dtype is not d:
         x = x.astype(dtype.numpy)
@@ -75,7 +77,7 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     res = x.sum(axis=None if full else dims, keepdims=keepdim, dtype=_acc_dtype(dtype))
     r = make(res if res.dtype == dtype.numpy else res.astype(dtype.numpy), dtype, input._device)
     if state.enabled and input._requires_grad:
-        if full and not keepdim:
+        if dim is None and not keepdim:
             node = SumBackward0()
             node.shape = x.shape
         else:
@@ -115,8 +117,11 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
     d = dtype or input._dtype
     if not d.is_floating_point:
         from .pointwise import _dt_title
-        raise RuntimeError('mean(): could not infer output dtype. Input dtype must be either a '
-                           f'floating point or complex dtype. Got: {_dt_title(d)}')
+        raise RuntimeError(f'mean(): could not infer output dtype. {"Optional" if dtype else "Input"}'
+                           ' dtype must be either a floating point or complex dtype. Got: '
+                           f'{_dt_title(d)}')
+    if d is not input._dtype and state.enabled and input._requires_grad:
+        return mean(input.to(d), dim, keepdim)  # the gradient comes back in input's dtype
     x = input._data
     if x.dtype != d.numpy:
         x = x.astype(d.numpy)
@@ -131,7 +136,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
         x.mean(axis=None if full else dims, keepdims=keepdim, dtype=_acc_dtype(d))
     r = make(res if res.dtype == d.numpy else res.astype(d.numpy), d, input._device)
     if state.enabled and input._requires_grad:
-        if full and not keepdim:
+        if dim is None and not keepdim:
             node = MeanBackward0()
             node.shape, node.n = x.shape, n
         else:
@@ -248,6 +253,8 @@ class MaxDimBackward(Node):
 
     def backward(self, g):
         idx, = self.saved_tensors
+        if not self.shape:  # a 0-d input is its own maximum
+            return g
         if not self.keepdim:
             g = g.unsqueeze(self.dim)
             idx = idx.unsqueeze(self.dim)
@@ -373,6 +380,8 @@ def amin(input, dim=(), keepdim=False):
 def _arg(input, dim, keepdim, is_max):
     xp = xp_of(input)
     x = input._data
+    if input._dtype is _dt.bool:
+        raise RuntimeError(f'{"argmax" if is_max else "argmin"}(): does not support bool input')
     if dim is None:
         if x.size == 0:
             raise RuntimeError(f'{"argmax" if is_max else "argmin"}(): Expected reduction dim to '

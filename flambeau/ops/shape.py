@@ -210,6 +210,8 @@ def permute(input, *dims):
         torch.Size([4, 2, 3])
     """
     x = input._data
+    if not dims:
+        raise TypeError('permute() missing 1 required positional arguments: "dims"')
     dims = shape_arg(dims)
     if len(dims) != x.ndim:
         raise RuntimeError(f'permute(sparse_coo): number of dimensions in the tensor input does not '
@@ -301,7 +303,8 @@ def expand(input, *sizes):
                            f'the tensor ({x.ndim})')
     lead = len(sizes) - x.ndim
     new = list(sizes)
-    for i, s in enumerate(x.shape):
+    for i in range(x.ndim - 1, -1, -1):  # PyTorch reports the last mismatching dim
+        s = x.shape[i]
         want = sizes[lead + i]
         if want == -1:
             new[lead + i] = s
@@ -376,6 +379,8 @@ class MultiOutputBackward(Node):
 
     def backward(self, grads):
         from .creation import zeros
+        if self.n_outputs == 1:
+            grads = (grads,)
         parts = []
         for g, (start, stop, squeeze_) in zip(grads, self.pieces):
             if g is None:
@@ -394,7 +399,8 @@ def _multi_view(input, dim, pieces, label):
     x = input._data
     outs = []
     for start, stop, squeeze_ in pieces:
-        idx = (slice(None),) * dim + ((start if squeeze_ else slice(start, stop)),)
+        idx = (slice(None),) * dim + ((start, Ellipsis) if squeeze_ else (slice(start, stop),))
+        # (``...`` keeps a 0-d piece a view: NumPy returns a scalar copy for x[i] of 1-d x)
         from .index import getitem_basic
         outs.append(make_view(input, x[idx], getitem_basic, (idx,)))
     if state.enabled and input._requires_grad:
@@ -466,14 +472,23 @@ def chunk(input, chunks, dim=0):
 
 # -- joins -------------------------------------------------------------------------------------
 class CatBackward0(Node):
-    __slots__ = ('dim', 'sizes', 'metas')
+    """Each input gets its slice of the gradient, in its own dtype. ``sizes`` holds None for
+    a skipped 1-d empty input (its gradient is empty too); ``dtypes`` None where no gradient
+    is needed."""
+    __slots__ = ('dim', 'sizes', 'dtypes')
 
     def backward(self, g):
         outs = []
         start = 0
-        for n, meta in zip(self.sizes, self.metas):
-            outs.append(g.narrow(self.dim, start, n) if meta else None)
-            start += n
+        for n, dt in zip(self.sizes, self.dtypes):
+            if dt is None:
+                outs.append(None)
+            elif n is None:
+                outs.append(g.new_zeros((0,), dtype=dt))
+            else:
+                gi = g.narrow(self.dim, start, n)
+                outs.append(gi if gi._dtype is dt else gi.to(dt))
+            start += n or 0
         return tuple(outs)
 
 
@@ -489,7 +504,7 @@ def cat(tensors, dim=0, *, out=None):
         return out.copy_(cat(tensors, dim))
     tensors = list(tensors)
     if not tensors:
-        raise RuntimeError('torch.cat(): expected a non-empty list of Tensors')
+        raise ValueError('torch.cat(): expected a non-empty list of Tensors')
     for i, t in enumerate(tensors):
         if not isinstance(t, Tensor):
             raise TypeError(f'expected Tensor as element {i} in argument 0, but got '
@@ -521,12 +536,14 @@ def cat(tensors, dim=0, *, out=None):
     xp = first._device._backend.xp
     data = xp.concatenate([t._data for t in used], axis=d, dtype=dt.numpy)
     r = make(data, dt, first._device)
-    if state.enabled and any(t._requires_grad for t in used):
+    if state.enabled and any(t._requires_grad for t in tensors):
         node = CatBackward0()
         node.dim = d
-        node.sizes = [t._data.shape[d] for t in used]
-        node.metas = [t._requires_grad for t in used]
-        record(node, r, *used)
+        skipped = len(used) != len(tensors)
+        node.sizes = [None if skipped and t._data.ndim == 1 and t._data.shape[0] == 0
+                      else t._data.shape[d] for t in tensors]
+        node.dtypes = [t._dtype if t._requires_grad else None for t in tensors]
+        record(node, r, *tensors)
     return r
 
 

@@ -1,0 +1,1 @@
+"""flambeau vs PyTorch benchmarks: ``python -m bench`` (see bench/README.md)."""

@@ -1,0 +1,149 @@
+"""Run the workloads of ``bench/workloads.py`` in flambeau and in PyTorch, in one process,
+alternating between the two, and print median times and their ratio.
+
+    python -m bench                 # everything
+    python -m bench --quick         # fewer, shorter repeats
+    python -m bench --only fwd_bwd  # one workload (repeatable: --only add --only mul)
+    python -m bench --json out.json # also write the results as JSON
+
+ratio = flambeau median / PyTorch median (time ratio: below 1.0 flambeau is faster);
+min-ratio = the same with the fastest repeat of each (steadier on a noisy machine).
+"""
+import argparse
+import gc
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+
+if __package__ in (None, ''):  # run as a script: python bench/run.py
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    from bench import workloads as W
+else:
+    from . import workloads as W
+
+
+def _modules():
+    import flambeau
+    import torch
+    torch.set_num_threads(os.cpu_count())
+    return {'flambeau': flambeau, 'torch': torch}
+
+
+def _time_calls(fn, number):
+    """Seconds for ``number`` calls of ``fn`` (garbage collection off, as in ``timeit``)."""
+    rng = range(number)
+    gc_was = gc.isenabled()
+    gc.disable()
+    try:
+        t0 = time.perf_counter()
+        for _ in rng:
+            fn()
+        return time.perf_counter() - t0
+    finally:
+        if gc_was:
+            gc.enable()
+
+
+def _calibrate(fn, target):
+    """A call count whose loop takes about ``target`` seconds."""
+    n = 1
+    while True:
+        t = _time_calls(fn, n)
+        if t >= target / 10 or n >= 10 ** 7:
+            return max(1, int(n * target / max(t, 1e-9)))
+        n *= 10
+
+
+def _baseline(target):
+    """Cost of one call of an empty closure in the timing loop, subtracted from per-op times."""
+    def empty():
+        return None
+    n = _calibrate(empty, target)
+    return min(_time_calls(empty, n) / n for _ in range(5))
+
+
+def bench_per_op(name, mods, repeats, target, base):
+    fns = {k: getattr(W, name)(m) for k, m in mods.items()}
+    for fn in fns.values():  # warm up (first calls import, allocate, fill caches)
+        for _ in range(200):
+            fn()
+    number = min(_calibrate(fn, target) for fn in fns.values())
+    samples = {k: [] for k in fns}
+    order = list(fns)
+    for r in range(repeats):
+        for k in (order if r % 2 == 0 else order[::-1]):
+            samples[k].append((_time_calls(fns[k], number) / number - base) * 1e6)
+    return samples, 'us/op'
+
+
+def bench_loop(name, mods, repeats, target, base):
+    fns = {k: getattr(W, name)(m) for k, m in mods.items()}
+    results = {k: fn() for k, fn in fns.items()}  # warm-up run, also a sanity check
+    vals = {k: [float(t.detach()[0]) for t in v] for k, v in results.items()}
+    a, b = vals['flambeau'], vals['torch']
+    if any(abs(p - q) > 1e-4 * (1 + abs(q)) for p, q in zip(a, b)):
+        print(f'  warning: {name} results differ: flambeau {a} torch {b}', file=sys.stderr)
+    samples = {k: [] for k in fns}
+    order = list(fns)
+    for r in range(repeats):
+        for k in (order if r % 2 == 0 else order[::-1]):
+            t0 = time.perf_counter()
+            fns[k]()
+            samples[k].append(time.perf_counter() - t0)
+    return samples, 's'
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(prog='python -m bench', description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('--only', action='append', metavar='NAME',
+                   help='run only this workload (may be repeated); one of: '
+                        + ', '.join(W.PER_OP + W.LOOPS))
+    p.add_argument('--quick', action='store_true', help='fewer and shorter repeats')
+    p.add_argument('--json', metavar='FILE', help='write the results to FILE as JSON')
+    args = p.parse_args(argv)
+
+    names = W.PER_OP + W.LOOPS
+    if args.only:
+        unknown = [n for n in args.only if n not in names]
+        if unknown:
+            p.error(f'unknown workload(s): {", ".join(unknown)}; choose from {", ".join(names)}')
+        names = [n for n in names if n in args.only]
+    repeats_op, target, repeats_loop = (5, 0.02, 3) if args.quick else (15, 0.1, 7)
+
+    mods = _modules()
+    base = _baseline(target)
+    print(f'python {platform.python_version()}, numpy {__import__("numpy").__version__}, '
+          f'torch {mods["torch"].__version__} ({mods["torch"].get_num_threads()} threads), '
+          f'{os.cpu_count()} cpus, {platform.machine()}; timing-loop call overhead '
+          f'{base * 1e9:.0f} ns subtracted from per-op times')
+    header = (f'{"workload":<14} {"unit":<6} {"flambeau":>10} {"torch":>10} {"ratio":>7} '
+              f'{"min-ratio":>9}')
+    print(header)
+    print('-' * len(header))
+    rows = []
+    for name in names:
+        runner = bench_loop if name in W.LOOPS else bench_per_op
+        samples, unit = runner(name, mods, repeats_loop if name in W.LOOPS else repeats_op,
+                               target, base)
+        fl, th = statistics.median(samples['flambeau']), statistics.median(samples['torch'])
+        ratio = fl / th
+        min_ratio = min(samples['flambeau']) / min(samples['torch'])
+        fmt = '.2f' if unit == 'us/op' else '.3f'
+        print(f'{name:<14} {unit:<6} {fl:>10{fmt}} {th:>10{fmt}} {ratio:>7.2f} {min_ratio:>9.2f}',
+              flush=True)
+        rows.append({'workload': name, 'unit': unit, 'flambeau': fl, 'torch': th, 'ratio': ratio,
+                     'min_ratio': min_ratio, 'samples': samples})
+    if args.json:
+        with open(args.json, 'w') as f:
+            json.dump({'machine': {'cpus': os.cpu_count(), 'python': platform.python_version(),
+                                   'platform': platform.platform()},
+                       'results': rows}, f, indent=1)
+    return rows
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,532 @@
+"""Every op of ``op_registry.OPS`` against PyTorch: forward values, shapes, dtypes and aliasing
+(all forms, all dtypes), unsupported dtypes, gradients and ``grad_fn`` names, float64
+gradcheck and gradgradcheck, in-place forms (also through a view), ``out=``, and error inputs.
+Then type promotion of the binary ops over the full dtype table.
+
+Each check runs the same lambda on ``torch`` and on ``flambeau`` over the same NumPy inputs.
+"""
+import itertools
+import warnings
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip('torch')
+
+import flambeau  # noqa: E402
+from op_registry import (ALL, FLOATS, OPS, DEFAULT_GRAD_TOL, DEFAULT_TOL, Maker,  # noqa: E402
+                         _ModuleAttr, np_dtype, takes_kwargs)
+
+torch.set_num_threads(1)
+GRADCHECK_MAX_NUMEL = 40
+GRADGRAD_MAX_NUMEL = 16
+GRADGRAD_MAX_SAMPLES = 4
+
+
+# -- building inputs ---------------------------------------------------------------------------
+def _host_copy(a):
+    """A C-contiguous private copy of ``a`` (or of its transpose if ``a`` is non-contiguous)
+    and whether the tensor must be permuted back."""
+    nc = a.ndim >= 2 and not a.flags.c_contiguous
+    return (a.T if nc else a).copy(order='C'), nc
+
+
+def _tensor(m, a):
+    if m is torch:
+        if a.dtype == np_dtype('bfloat16'):
+            return torch.from_numpy(a.view(np.int16)).view(torch.bfloat16)
+        return torch.from_numpy(a)
+    return flambeau.tensor(a)
+
+
+def _is_float(a):
+    return a.dtype.name in FLOATS
+
+
+class Inputs:
+    """A sample's arguments as tensors of module ``m``. ``leaves``: the tensors that require
+    grad (the contiguous bases of non-contiguous inputs); ``tensors``: the tensor arguments
+    as the op sees them."""
+
+    def __init__(self, m, sample, grad, leaves=None):
+        self.m = m
+        self.given = list(leaves) if leaves is not None else None
+        self.leaves, self.tensors = [], []
+        grad_pos = grad if isinstance(grad, tuple) else None
+        self.args = tuple(self._conv(a, grad is True or (grad_pos is not None and i in grad_pos))
+                          for i, a in enumerate(sample.args))
+        self.kwargs = {k: self._conv(v, grad is True) for k, v in sample.kwargs.items()}
+
+    def _conv(self, a, grad):
+        m = self.m
+        if isinstance(a, np.ndarray):
+            base, nc = _host_copy(a)
+            if grad and _is_float(a):
+                t = self.given.pop(0) if self.given is not None else \
+                    _tensor(m, base).requires_grad_(True)
+                self.leaves.append(t)
+            else:
+                t = _tensor(m, base)
+            if nc:
+                t = t.permute(*range(a.ndim - 1, -1, -1))
+            self.tensors.append(t)
+            return t
+        if isinstance(a, _ModuleAttr):
+            return getattr(m, a.name)
+        if isinstance(a, list):
+            return [self._conv(x, grad) for x in a]
+        if isinstance(a, tuple):
+            return tuple(self._conv(x, grad) for x in a)
+        return a
+
+
+def to_torch(f):
+    """A flambeau tensor's values as a torch tensor."""
+    a = np.array(f._host(), order='C', copy=True)
+    if a.dtype == np_dtype('bfloat16'):
+        return torch.from_numpy(a.view(np.int16)).view(torch.bfloat16)
+    return torch.from_numpy(a)
+
+
+def from_array(m, a):
+    return _tensor(m, _host_copy(a)[0])
+
+
+# -- comparing -----------------------------------------------------------------------------------
+def _tol(table, overrides, dtype):
+    name = str(dtype).removeprefix('torch.')
+    return overrides.get(name) or table.get(name) or (0, 0)
+
+
+def assert_match(f, t, tol, where):
+    """flambeau result ``f`` equals torch result ``t``: same structure, shapes, dtypes and
+    values within ``tol(dtype) -> (rtol, atol)``."""
+    if isinstance(t, torch.Tensor):
+        assert isinstance(f, flambeau.Tensor), f'{where}: expected a Tensor, got {type(f)}'
+        assert tuple(f.shape) == tuple(t.shape), \
+            f'{where}: shape {tuple(f.shape)} != {tuple(t.shape)}'
+        assert repr(f.dtype) == repr(t.dtype), f'{where}: dtype {f.dtype} != {t.dtype}'
+        rtol, atol = tol(t.dtype)
+        torch.testing.assert_close(to_torch(f), t.detach(), rtol=rtol, atol=atol, equal_nan=True,
+                                   check_stride=False, msg=lambda m: f'{where}: {m}')
+    elif isinstance(t, (tuple, list)):
+        assert type(f).__name__ == type(t).__name__, \
+            f'{where}: {type(f).__name__} != {type(t).__name__}'
+        assert len(f) == len(t), f'{where}: {len(f)} outputs != {len(t)}'
+        for i, (a, b) in enumerate(zip(f, t)):
+            assert_match(a, b, tol, f'{where}[{i}]')
+        if hasattr(t, 'values') and hasattr(t, 'indices'):  # torch.return_types
+            assert f.values is f[0] and f.indices is f[1]
+    else:
+        assert type(f) is type(t) and f == t, f'{where}: {f!r} != {t!r}'
+
+
+def tensors_of(out):
+    if isinstance(out, (tuple, list)):
+        return [o for x in out for o in tensors_of(x)]
+    return [out] if isinstance(out, (torch.Tensor, flambeau.Tensor)) else []
+
+
+def _shares(a, b):
+    if isinstance(a, torch.Tensor):
+        return (a.numel() > 0 and b.numel() > 0 and
+                a.untyped_storage().data_ptr() == b.untyped_storage().data_ptr())
+    return a.numel() > 0 and b.numel() > 0 and np.may_share_memory(a._data, b._data)
+
+
+def assert_same_aliasing(fout, tout, fin, tin, where):
+    """An output is the input itself, or shares its memory (a view), exactly when in torch."""
+    for i, (fo, to) in enumerate(zip(tensors_of(fout), tensors_of(tout))):
+        for j, (fi, ti) in enumerate(zip(fin.tensors, tin.tensors)):
+            assert (fo is fi) == (to is ti), \
+                f'{where}: output {i} is input {j}: {to is ti} in torch'
+            assert _shares(fo, fi) == _shares(to, ti), \
+                f'{where}: output {i} shares memory with input {j}: {_shares(to, ti)} in torch'
+
+
+def grad_fn_name(t):
+    fn = t.grad_fn
+    if fn is None:
+        return None
+    return fn.name().rsplit('::', 1)[-1]  # as repr shows it (torch::autograd::CopySlices)
+
+
+def assert_raises_like(fn, exc_type, where, match=None):
+    """``fn()`` raises exactly ``exc_type`` (with ``match`` in the message, if given)."""
+    try:
+        fn()
+    except Exception as e:  # noqa: BLE001
+        assert type(e) is exc_type, f'{where}: raised {type(e).__name__}({e}), torch raised ' \
+                                    f'{exc_type.__name__}'
+        if match is not None:
+            assert match in str(e), f'{where}: message {str(e)!r} lacks {match!r}'
+        return
+    pytest.fail(f'{where}: did not raise; torch raised {exc_type.__name__}')
+
+
+def run_both(fn, tin, fin, where, must_succeed):
+    """Run ``fn`` on both; returns (torch result, flambeau result), or None when torch raised
+    (then flambeau must raise the same exception type)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore')
+            tout = fn(torch, *tin.args, **tin.kwargs)
+    except Exception as e:  # noqa: BLE001
+        if must_succeed:
+            pytest.fail(f'{where}: registry error, torch raised {type(e).__name__}: {e}')
+        assert_raises_like(lambda: fn(flambeau, *fin.args, **fin.kwargs), type(e), where)
+        return None
+    fout = fn(flambeau, *fin.args, **fin.kwargs)
+    return tout, fout
+
+
+# -- parametrization -----------------------------------------------------------------------------
+def _cases(select):
+    return [pytest.param(*c, id='-'.join(map(str, c))) for op in OPS for c in select(op)]
+
+
+FORWARD = _cases(lambda op: [(op, form, d) for form in op.forms for d in op.dtypes])
+UNSUPPORTED = _cases(lambda op: [(op, d) for d in ALL if d not in op.dtypes])
+GRAD = _cases(lambda op: [(op, form, d) for form in op.forms for d in op.grad_dtypes])
+GRADCHECK = _cases(lambda op: [(op,)] if op.gradcheck else [])
+GRADGRAD = _cases(lambda op: [(op,)] if op.gradgrad else [])
+INPLACE = _cases(lambda op: [(op, f, d) for f in op.inplace_forms for d in op.dtypes])
+INPLACE_GRAD = _cases(lambda op: [(op, f, d) for f in op.inplace_forms for d in op.grad_dtypes])
+OUT = _cases(lambda op: [(op, d) for d in op.dtypes] if op.out else [])
+ERRORS = _cases(lambda op: [(op,)] if op.errors or op.broadcast else [])
+
+
+def _samples(op, form, dtype):
+    fn = op.forms[form]
+    kw = takes_kwargs(fn)
+    return [(i, s) for i, s in enumerate(op.sample_list(dtype)) if kw or not s.kwargs]
+
+
+# -- forward -------------------------------------------------------------------------------------
+@pytest.mark.parametrize('op,form,dtype', FORWARD)
+def test_forward(op, form, dtype):
+    fn = op.forms[form]
+    tol = lambda d: _tol(DEFAULT_TOL, op.tol, d)  # noqa: E731
+    for i, sample in _samples(op, form, dtype):
+        where = f'{op.name}[{form}] {dtype} sample {i} {sample}'
+        tin, fin = Inputs(torch, sample, False), Inputs(flambeau, sample, False)
+        res = run_both(fn, tin, fin, where, must_succeed=form == 'fn')
+        if res is None:
+            continue
+        tout, fout = res
+        assert_match(fout, tout, tol, where)
+        assert_same_aliasing(fout, tout, fin, tin, where)
+        for fo in tensors_of(fout):
+            assert fo.grad_fn is None and not fo.requires_grad, where
+
+
+@pytest.mark.parametrize('op,dtype', UNSUPPORTED)
+def test_unsupported_dtype(op, dtype):
+    """Where PyTorch rejects a dtype, flambeau raises the same exception type."""
+    raised = 0
+    for i, sample in enumerate(op.sample_list(dtype)):
+        where = f'{op.name} {dtype} sample {i} {sample}'
+        tin, fin = Inputs(torch, sample, False), Inputs(flambeau, sample, False)
+        res = run_both(op.op, tin, fin, where, must_succeed=False)
+        if res is None:
+            raised += 1
+        else:
+            assert_match(res[1], res[0], lambda d: _tol(DEFAULT_TOL, op.tol, d), where)
+    assert raised, f'registry error: torch supports {op.name} on {dtype}; add it to dtypes'
+
+
+# -- gradients -----------------------------------------------------------------------------------
+def _upstream(touts, seed):
+    """Random upstream gradients (the same arrays for both frameworks) for the outputs that
+    require grad."""
+    arrays = []
+    for k, o in enumerate(touts):
+        name = str(o.dtype).removeprefix('torch.')
+        arrays.append(Maker(name, seed + k)(tuple(o.shape)))
+    return arrays
+
+
+def compare_grads(fouts, touts, fin, tin, gtol, where):
+    """Output flags and ``grad_fn`` names, then the gradients of every leaf for the same
+    upstream gradient."""
+    for k, (fo, to) in enumerate(zip(fouts, touts)):
+        assert fo.requires_grad == to.requires_grad, \
+            f'{where}: output {k} requires_grad {fo.requires_grad} != {to.requires_grad}'
+        assert grad_fn_name(fo) == grad_fn_name(to), \
+            f'{where}: output {k} grad_fn {grad_fn_name(fo)} != {grad_fn_name(to)}'
+    pairs = [(fo, to) for fo, to in zip(fouts, touts) if to.requires_grad]
+    if not pairs:
+        return
+    ups = _upstream([to for _, to in pairs], 7)
+    t_up = [from_array(torch, a) for a in ups]
+    f_up = [from_array(flambeau, a) for a in ups]
+    try:
+        tg = torch.autograd.grad([to for _, to in pairs], tin.leaves, t_up, allow_unused=True)
+    except Exception as e:  # noqa: BLE001
+        assert_raises_like(lambda: flambeau.autograd.grad([fo for fo, _ in pairs], fin.leaves, f_up,
+                                                          allow_unused=True), type(e), where)
+        return
+    fg = flambeau.autograd.grad([fo for fo, _ in pairs], fin.leaves, f_up, allow_unused=True)
+    for k, (a, b) in enumerate(zip(fg, tg)):
+        if b is None:
+            assert a is None, f'{where}: grad of input {k} is None in torch'
+            continue
+        assert a is not None, f'{where}: grad of input {k} is None, torch has one'
+        assert not a.requires_grad, f'{where}: grad of input {k} requires grad'
+        assert_match(a, b, lambda d: _tol(DEFAULT_GRAD_TOL, gtol, d), f'{where} grad {k}')
+
+
+@pytest.mark.parametrize('op,form,dtype', GRAD)
+def test_grad(op, form, dtype):
+    fn = op.forms[form]
+    for i, sample in _samples(op, form, dtype):
+        if sample.grad is False:
+            continue
+        where = f'{op.name}[{form}] {dtype} sample {i} {sample}'
+        tin, fin = Inputs(torch, sample, sample.grad), Inputs(flambeau, sample, sample.grad)
+        if not tin.leaves:
+            continue
+        res = run_both(fn, tin, fin, where, must_succeed=form == 'fn')
+        if res is None:
+            continue
+        tout, fout = res
+        assert_match(fout, tout, lambda d: _tol(DEFAULT_TOL, op.tol, d), where)
+        compare_grads(tensors_of(fout), tensors_of(tout), fin, tin, op.grad_tol, where)
+
+
+def _gradcheck_inputs(op, max_numel, max_samples=None):
+    out = []
+    for i, sample in enumerate(op.sample_list('float64')):
+        if not sample.gradcheck or sample.grad is False:
+            continue
+        fin = Inputs(flambeau, sample, sample.grad)
+        if not fin.leaves or sum(t.numel() for t in fin.leaves) > max_numel:
+            continue
+        out.append((i, sample, fin))
+    return out[:max_samples]
+
+
+def _as_function(op, sample):
+    def f(*leaves):
+        fin = Inputs(flambeau, sample, sample.grad, leaves)
+        return op.op(flambeau, *fin.args, **fin.kwargs)
+    return f
+
+
+@pytest.mark.parametrize('op', GRADCHECK)
+def test_gradcheck(op):
+    cases = _gradcheck_inputs(op, GRADCHECK_MAX_NUMEL)
+    assert cases, f'{op.name}: no sample for gradcheck'
+    for i, sample, fin in cases:
+        assert flambeau.autograd.gradcheck(_as_function(op, sample), tuple(fin.leaves)), \
+            f'{op.name} sample {i} {sample}'
+
+
+@pytest.mark.parametrize('op', GRADGRAD)
+def test_gradgradcheck(op):
+    cases = _gradcheck_inputs(op, GRADGRAD_MAX_NUMEL, GRADGRAD_MAX_SAMPLES)
+    assert cases, f'{op.name}: no sample for gradgradcheck'
+    flambeau.manual_seed(0)
+    for i, sample, fin in cases:
+        assert flambeau.autograd.gradgradcheck(_as_function(op, sample), tuple(fin.leaves)), \
+            f'{op.name} sample {i} {sample}'
+
+
+# -- in-place and out= ---------------------------------------------------------------------------
+def _inplace_samples(op, dtype, form='method'):
+    kw = takes_kwargs(op.inplace_forms[form])
+    return [(i, s) for i, s in enumerate(op.sample_list(dtype))
+            if isinstance(s.args[0], np.ndarray) and (kw or not s.kwargs)]
+
+
+@pytest.mark.parametrize('op,form,dtype', INPLACE)
+def test_inplace(op, form, dtype):
+    """``x.op_(...)`` returns ``x`` holding ``op(x, ...)``, and writes through a view into its
+    base; where torch refuses (result dtype or shape), flambeau raises the same type."""
+    tol = lambda d: _tol(DEFAULT_TOL, op.tol, d)  # noqa: E731
+    inplace = op.inplace_forms[form]
+    for i, sample in _inplace_samples(op, dtype, form):
+        where = f'{op.name}_[{form}] {dtype} sample {i} {sample}'
+        tin, fin = Inputs(torch, sample, False), Inputs(flambeau, sample, False)
+        res = run_both(inplace, tin, fin, where, must_succeed=False)
+        if res is None:
+            continue
+        tout, fout = res
+        assert tout is tin.args[0] and fout is fin.args[0], f'{where}: not returned self'
+        assert_match(fout, tout, tol, where)
+        assert fout._version == tout._version, f'{where}: version {fout._version}'
+        # through a view: base[1] is x; the base sees the write
+        tin, fin = Inputs(torch, sample, False), Inputs(flambeau, sample, False)
+        bases = [m.stack([inp.args[0], inp.args[0]]) for m, inp in ((torch, tin), (flambeau, fin))]
+        fn = lambda m, x, *a, **k: inplace(m, x[1], *a, **k)  # noqa: E731
+        tin.args, fin.args = (bases[0],) + tin.args[1:], (bases[1],) + fin.args[1:]
+        if run_both(fn, tin, fin, where + ' (view)', must_succeed=False) is not None:
+            assert_match(bases[1], bases[0], tol, where + ' (view)')
+
+
+@pytest.mark.parametrize('op,form,dtype', INPLACE_GRAD)
+def test_inplace_grad(op, form, dtype):
+    """In-place on a non-leaf (a clone of the inputs) and on a view of one: values, grad_fn
+    names (``CopySlices`` for the base) and gradients of every leaf."""
+    inplace = op.inplace_forms[form]
+    for i, sample in _inplace_samples(op, dtype, form):
+        if sample.grad is False:
+            continue
+        for via_view in (False, True):
+            where = f'{op.name}_[{form}] {dtype} sample {i} {sample}' + \
+                (' via view' if via_view else '')
+            tin, fin = Inputs(torch, sample, sample.grad), Inputs(flambeau, sample, sample.grad)
+            if not tin.leaves:
+                continue
+
+            def fn(m, x, *a, **k):
+                if via_view:
+                    base = m.stack([x, x]) * 1
+                    inplace(m, base[1], *a, **k)
+                    return base
+                y = x.clone()
+                r = inplace(m, y, *a, **k)
+                assert r is y
+                return r
+            res = run_both(fn, tin, fin, where, must_succeed=False)
+            if res is None:
+                continue
+            tout, fout = res
+            assert_match(fout, tout, lambda d: _tol(DEFAULT_TOL, op.tol, d), where)
+            compare_grads([fout], [tout], fin, tin, op.grad_tol, where)
+
+
+@pytest.mark.parametrize('op', _cases(lambda op: [(op,)] if op.inplace and op.grad else []))
+def test_inplace_on_leaf_raises(op):
+    sample = _inplace_samples(op, 'float32')[0][1]
+    where = f'{op.name}_ {sample}'
+    msg = 'a leaf Variable that requires grad is being used in an in-place operation.'
+    tin, fin = Inputs(torch, sample, True), Inputs(flambeau, sample, True)
+    if not tin.args[0].requires_grad:
+        pytest.skip('first input is not a float tensor')
+    with pytest.raises(RuntimeError, match='a leaf Variable'):
+        op.inplace(torch, *tin.args, **tin.kwargs)
+    assert_raises_like(lambda: op.inplace(flambeau, *fin.args, **fin.kwargs), RuntimeError, where,
+                       msg)
+    with torch.no_grad():  # allowed under no_grad
+        tout = op.inplace(torch, *tin.args, **tin.kwargs)
+    with flambeau.no_grad():
+        fout = op.inplace(flambeau, *fin.args, **fin.kwargs)
+    assert fout is fin.args[0] and fout.requires_grad and fout.grad_fn is None
+    assert_match(fout, tout, lambda d: _tol(DEFAULT_TOL, op.tol, d), where)
+
+
+def _empty_like(m, t):
+    dtype = getattr(m, str(t.dtype).removeprefix('torch.'))
+    return m.empty(tuple(t.shape), dtype=dtype)
+
+
+@pytest.mark.parametrize('op,dtype', OUT)
+def test_out(op, dtype):
+    """``op(..., out=o)``, with ``o`` of the result's shape and dtype, writes into ``o`` and
+    returns it."""
+    tol = lambda d: _tol(DEFAULT_TOL, op.tol, d)  # noqa: E731
+    for i, sample in enumerate(op.sample_list(dtype)):
+        where = f'{op.name}(out=) {dtype} sample {i} {sample}'
+        tin, fin = Inputs(torch, sample, False), Inputs(flambeau, sample, False)
+        expected = op.op(torch, *tin.args, **tin.kwargs)
+        t_o, f_o = _empty_like(torch, expected), _empty_like(flambeau, expected)
+        try:
+            with warnings.catch_warnings():  # torch's matmul(1-d, 2-d, out=) warns on a resize
+                warnings.simplefilter('ignore')
+                tout = op.op(torch, *tin.args, out=t_o, **tin.kwargs)
+        except TypeError:
+            continue  # a signature without out= (torch.sum(x, out=o) needs a dim)
+        fout = op.op(flambeau, *fin.args, out=f_o, **fin.kwargs)
+        assert tout is t_o and fout is f_o, f'{where}: out= not returned'
+        assert_match(f_o, t_o, tol, where)
+
+
+@pytest.mark.parametrize('op', ERRORS)
+def test_errors(op):
+    """Each error input raises the exception type torch raises, and both messages hold the
+    key part (so it names the shapes or dtypes)."""
+    for err in op.error_inputs():
+        where = f'{op.name} {err}'
+        fn = err.op or op.op
+        tin, fin = Inputs(torch, err.sample, False), Inputs(flambeau, err.sample, False)
+        with pytest.raises(err.exc) as info:
+            fn(torch, *tin.args, **tin.kwargs)
+        assert type(info.value) is err.exc, f'{where}: torch raised {type(info.value).__name__}'
+        assert err.match in str(info.value), f'{where}: torch says {str(info.value)!r}'
+        assert_raises_like(lambda: fn(flambeau, *fin.args, **fin.kwargs), err.exc, where, err.match)
+
+
+# -- type promotion ------------------------------------------------------------------------------
+PROMOTION_OPS = {
+    'add': lambda m, a, b: a + b, 'sub': lambda m, a, b: a - b, 'mul': lambda m, a, b: a * b,
+    'div': lambda m, a, b: a / b, 'floor_divide': lambda m, a, b: a // b,
+    'remainder': lambda m, a, b: a % b, 'pow': lambda m, a, b: a ** b,
+    'eq': lambda m, a, b: a == b, 'lt': lambda m, a, b: a < b,
+    'bitwise_or': lambda m, a, b: a | b, 'add_alpha': lambda m, a, b: m.add(a, b, alpha=2),
+    'where': lambda m, a, b: m.where(m.tensor([True, False, True]), a, b),
+    'maximum': lambda m, a, b: m.maximum(a, b), 'clamp': lambda m, a, b: m.clamp(a, max=b),
+    'cat': lambda m, a, b: m.cat([a.reshape(-1), b.reshape(-1)]),
+}
+TENSOR_ONLY = {'maximum', 'cat'}
+KINDS = {'tensor-tensor': ((3,), (3,)), 'tensor-0d': ((3,), ()), '0d-tensor': ((), (3,)),
+         '0d-0d': ((), ())}
+SCALARS = [True, 2, -1, 300, 2.5, -0.5]
+
+
+def _promo_tensor(m, values, dtype, shape):
+    a = np.array(values, dtype=np.float64).astype(np_dtype(dtype))
+    return _tensor(m, np.array(a[0]) if shape == () else a)
+
+
+def _agree(fn, targs, fargs, where):
+    """Same exception type, or the same dtype and values."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore')
+            t = fn(torch, *targs)
+    except Exception as e:  # noqa: BLE001
+        assert_raises_like(lambda: fn(flambeau, *fargs), type(e), where)
+        return
+    f = fn(flambeau, *fargs)
+    assert_match(f, t, lambda d: _tol(DEFAULT_TOL, {}, d), where)
+
+
+@pytest.mark.parametrize('op', PROMOTION_OPS)
+@pytest.mark.parametrize('kind', KINDS)
+def test_promotion_tensors(op, kind):
+    """Every dtype pair, as tensors and 0-d tensors: PyTorch's result dtype (0-d tensors weigh
+    less than dimensioned ones of the same category) and values."""
+    fn = PROMOTION_OPS[op]
+    sa, sb = KINDS[kind]
+    for da, db in itertools.product(ALL, ALL):
+        args = {m: (_promo_tensor(m, [2, 0, 1], da, sa), _promo_tensor(m, [3, 1, 2], db, sb))
+                for m in (torch, flambeau)}
+        _agree(fn, args[torch], args[flambeau], f'{op} {kind} {da} {db}')
+
+
+@pytest.mark.parametrize('op', [o for o in PROMOTION_OPS if o not in TENSOR_ONLY])
+def test_promotion_scalars(op):
+    """Every dtype against Python bools, ints (also out of the dtype's range: they wrap) and
+    floats, on either side and with 0-d tensors."""
+    fn = PROMOTION_OPS[op]
+    for dtype, shape, s in itertools.product(ALL, [(3,), ()], SCALARS):
+        tf = {m: _promo_tensor(m, [2, 0, 1], dtype, shape) for m in (torch, flambeau)}
+        where = f'{op} {dtype}{list(shape)} {s!r}'
+        _agree(lambda m, a: fn(m, a, s), (tf[torch],), (tf[flambeau],), where)
+        if op not in ('where', 'clamp', 'add_alpha'):
+            _agree(lambda m, a: fn(m, s, a), (tf[torch],), (tf[flambeau],), f'{where} reflected')
+
+
+def test_promotion_examples():
+    """The cases users trip over, spelled out."""
+    f = flambeau
+    assert (f.tensor([250], dtype=f.uint8) + 300).tolist() == [38]  # wraps: (250 + 44) % 256
+    assert (f.tensor([1], dtype=f.int32) + f.tensor([1.5])).dtype is f.float32
+    assert (f.tensor([3]) / f.tensor([2])).dtype is f.float32
+    assert (f.tensor([1.], dtype=f.float32) + f.tensor(2., dtype=f.float64)).dtype is f.float32
+    assert (f.tensor([1], dtype=f.int8) + f.tensor(2, dtype=f.int64)).dtype is f.int8
+    assert (f.tensor([1], dtype=f.int8) + f.tensor(2.5)).dtype is f.float32
+    assert (f.tensor([True]) + 1).dtype is f.int64
+    assert (f.tensor([1], dtype=f.uint8) + f.tensor([1], dtype=f.int8)).dtype is f.int16
+    assert (f.tensor([1], dtype=f.float16) + f.tensor([1], dtype=f.bfloat16)).dtype is f.float32
