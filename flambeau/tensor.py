@@ -600,7 +600,8 @@ class Tensor:
     __str__ = __repr__
 
     def __format__(self, format_spec):
-        if self._data.ndim == 0 and format_spec:
+        # PyTorch formats a plain 0-d tensor as its number: f'{loss}' prints 5.0, not tensor(5.)
+        if self._data.ndim == 0 and type(self) is Tensor:
             return self.item().__format__(format_spec)
         return object.__format__(self, format_spec) if format_spec else repr(self)
 

@@ -841,3 +841,12 @@ def test_float_of_requires_grad_tensor_warns():
     x = flambeau.tensor(2.5, requires_grad=True)
     with pytest.warns(UserWarning, match='Converting a tensor with requires_grad=True to a scalar'):
         assert float(x) == 2.5
+
+
+def test_format_of_0d_tensor_is_its_number():
+    torch = pytest.importorskip('torch')
+    import flambeau
+    for spec in ('', '.3f', '>8'):
+        for make in (lambda m: m.tensor(2.5) * 2, lambda m: m.tensor(3)):
+            assert format(make(flambeau), spec) == format(make(torch), spec)
+    assert f'{flambeau.tensor([1., 2.])}' == f'{torch.tensor([1., 2.])}'
