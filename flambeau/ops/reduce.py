@@ -8,7 +8,7 @@ import numpy as np
 from .. import dtypes as _dt
 from ._common import Node, Tensor, make, normalize_dims, record, shape_arg, state, xp_of
 
-_SMALL_FLOATS = None
+_f32, _f64 = _dt.float32, _dt.float64
 
 
 def _acc_dtype(d):
@@ -65,6 +65,19 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
         import builtins
         return builtins.sum(input) if dim is None else builtins.sum(input, dim)
     d = input._dtype
+    x = input._data
+    if dim is None and dtype is None and not keepdim and (d is _f32 or d is _f64) and \
+            x.__class__ is np.ndarray:
+        # the common `loss.sum()`: one reduction, no argument processing
+        r = make(np.add.reduce(x, axis=None), d, input._device)
+        if state.enabled and input._requires_grad:
+            node = SumBackward0()
+            node.shape = x.shape
+            record(node, r, input)
+        return r
+    if isinstance(dim, Tensor):
+        raise TypeError('sum() received an invalid combination of arguments - got (Tensor, '
+                        'Tensor), but expected dim to be an int, a tuple of ints or None')
     if dtype is None:
         dtype = d if d.is_floating_point else _dt.int64
     elif dtype is not d and state.enabled and input._requires_grad:
