@@ -370,4 +370,11 @@ def zero_(self):
         >>> flambeau.ones(2).zero_()
         tensor([0., 0.])
     """
+    if not (state.enabled and self._requires_grad):  # `w.grad.zero_()` in every training loop
+        try:
+            self._data.fill(0)
+        except ValueError:
+            _writeable(self._data).fill(0)  # an expanded tensor: PyTorch fills it too
+        self._vc[0] += 1
+        return self
     return fill_(self, 0)
