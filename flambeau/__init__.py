@@ -20,27 +20,24 @@ from .autograd.grad_mode import is_inference_mode_enabled  # noqa: E402
 from .random import (Generator, default_generator, get_rng_state, initial_seed,  # noqa: E402
                      manual_seed, seed, set_rng_state)
 from ._tensor_str import get_printoptions, printoptions, set_printoptions  # noqa: E402
-from .ops.arithmetic import (add, div, divide, floor_divide, mul, multiply, pow,  # noqa: E402
-                             remainder, rsub, sub, subtract, true_divide)
-from .ops.convert import clone  # noqa: E402
-from .ops.creation import (arange, as_tensor, asarray, empty, empty_like, eye,  # noqa: E402
-                           from_numpy, full, full_like, linspace, ones, ones_like, tensor, zeros,
-                           zeros_like)
-from .ops.index import gather, index_put, scatter, scatter_add  # noqa: E402
-from .ops.linalg import bmm, dot, matmul, mm, mv  # noqa: E402
-from .ops.pointwise import (abs, absolute, bitwise_and, bitwise_not, bitwise_or,  # noqa: E402
-                            bitwise_xor, clamp, clamp_max, clamp_min, clip, cos, eq, equal, exp,
-                            ge, greater, greater_equal, gt, le, less, less_equal, log,
-                            logical_and, logical_not, logical_or, logical_xor, lt, maximum,
-                            minimum, ne, neg, negative, not_equal, relu, sigmoid, sign, sin, sqrt,
-                            tanh, where)
-from .ops.random import (rand, rand_like, randint, randint_like, randn, randn_like,  # noqa: E402
-                         randperm)
-from .ops.reduce import amax, amin, argmax, argmin, max, mean, min, return_types, sum  # noqa
-from .ops.shape import (broadcast_to, cat, chunk, concat, concatenate, expand,  # noqa: E402
-                        flatten, movedim, moveaxis, narrow, permute, reshape, select, split,
-                        squeeze, stack, swapaxes, swapdims, t, transpose, unbind, unflatten,
-                        unsqueeze)
+# Every ops module lists its public functions in __all__.
+from .ops.arithmetic import *  # noqa: E402,F401,F403
+from .ops.convert import *  # noqa: E402,F401,F403
+from .ops.creation import *  # noqa: E402,F401,F403
+from .ops.index import *  # noqa: E402,F401,F403
+from .ops.linalg import *  # noqa: E402,F401,F403
+from .ops.pointwise import *  # noqa: E402,F401,F403
+from .ops.random import *  # noqa: E402,F401,F403
+from .ops.reduce import *  # noqa: E402,F401,F403
+from .ops.shape import *  # noqa: E402,F401,F403
+from .ops.activation import *  # noqa: E402,F401,F403
+from .ops.sorting import *  # noqa: E402,F401,F403
+from .ops.scan import *  # noqa: E402,F401,F403
+from .ops.rearrange import *  # noqa: E402,F401,F403
+from .ops.search import *  # noqa: E402,F401,F403
+from .ops.decomp import *  # noqa: E402,F401,F403
+from .ops.distance import *  # noqa: E402,F401,F403
+from .ops.compare import *  # noqa: E402,F401,F403
 from .autograd.function import Function as _Function  # noqa: E402,F401
 
 __version__ = '0.1.0'
@@ -72,4 +69,4 @@ def detach(input):
     return input.detach()
 
 
-from . import accelerator, cuda  # noqa: E402
+from . import accelerator, cuda, linalg  # noqa: E402

@@ -181,3 +181,16 @@ Tensor.mT = property(_matrix_transpose('mT'))
 Tensor.T = property(_T)
 Tensor.H = property(_H)
 Tensor.mH = property(_matrix_transpose('mH'))
+
+# Ops modules list the methods of their newer ops beside the ops themselves: METHODS
+# {name: function} and INPLACE {name_: out-of-place function}.
+from .ops import (activation, arithmetic, compare, convert, decomp, distance,  # noqa: E402
+                  index, linalg, pointwise, random, rearrange, reduce, scan, search, shape,
+                  sorting)
+
+for _mod in (activation, arithmetic, compare, convert, decomp, distance, index, linalg, pointwise,
+             random, rearrange, reduce, scan, search, shape, sorting):
+    for _name, _fn in getattr(_mod, 'METHODS', {}).items():
+        setattr(Tensor, _name, _fn)
+    for _name, _fn in getattr(_mod, 'INPLACE', {}).items():
+        setattr(Tensor, _name, P.inplace_of(_fn, _name))

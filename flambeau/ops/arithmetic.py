@@ -5,6 +5,8 @@ Operands are a Tensor and a Tensor or Python number; they broadcast, and their r
 follows PyTorch's promotion (``_common.binary_operands``). Gradients are summed back to each
 input's shape (``reduce_grad``).
 """
+__all__ = ['add', 'div', 'divide', 'floor_divide', 'mul', 'multiply', 'pow', 'remainder', 'rsub',
+           'sub', 'subtract', 'true_divide']
 import numpy as np
 
 from .. import dtypes as _dt

@@ -1,5 +1,6 @@
 """Copies and conversions: ``to`` (dtype and/or device), ``float()``/``long()``/... ,
 ``type``, ``type_as``, ``cpu``, ``cuda``, ``clone``, ``contiguous``, with derivatives."""
+__all__ = ['clone']
 import builtins
 
 from .. import dtypes as _dt

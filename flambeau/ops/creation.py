@@ -5,6 +5,8 @@ ones (``rand``, ``randn``, ``randint``, ``randperm``) and ``Tensor.new_*``.
 All take ``dtype``, ``device`` and ``requires_grad`` keywords, and sizes both as ``zeros(2, 3)``
 and ``zeros((2, 3))``. Arrays are made on the host by NumPy and moved once by the backend.
 """
+__all__ = ['arange', 'as_tensor', 'asarray', 'empty', 'empty_like', 'eye', 'from_numpy', 'full',
+           'full_like', 'linspace', 'ones', 'ones_like', 'tensor', 'zeros', 'zeros_like']
 import numbers
 
 import numpy as np

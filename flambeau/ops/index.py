@@ -4,6 +4,7 @@
 An index is normalised once (``_normalize``) into what NumPy takes: ints, slices, None,
 Ellipsis, and integer or bool arrays on the tensor's device.
 """
+__all__ = ['gather', 'index_put', 'scatter', 'scatter_add']
 import numpy as np
 
 from .. import dtypes as _dt

@@ -3,6 +3,7 @@
 All go to one BLAS call through the backend's ``matmul``; the gradient of a broadcast batch
 product is summed back to each input's shape.
 """
+__all__ = ['bmm', 'dot', 'matmul', 'mm', 'mv']
 import numpy as np
 
 from .. import dtypes as _dt

@@ -1,6 +1,11 @@
 """Unary elementwise math (``neg``, ``abs``, ``exp``, ``log``, ``sqrt``, ``sin``, ``cos``,
 ``tanh``, ``sigmoid``, ``relu``), ``clamp``, comparisons, ``where`` and the logical/bitwise
 operators, each with its derivative beside it."""
+__all__ = ['abs', 'absolute', 'bitwise_and', 'bitwise_not', 'bitwise_or', 'bitwise_xor', 'clamp',
+           'clamp_max', 'clamp_min', 'clip', 'cos', 'eq', 'equal', 'exp', 'ge', 'greater',
+           'greater_equal', 'gt', 'le', 'less', 'less_equal', 'log', 'logical_and', 'logical_not',
+           'logical_or', 'logical_xor', 'lt', 'maximum', 'minimum', 'ne', 'neg', 'negative',
+           'not_equal', 'relu', 'sigmoid', 'sign', 'sin', 'sqrt', 'tanh', 'where']
 import numpy as np
 
 from .. import dtypes as _dt

@@ -1,5 +1,6 @@
 """Random tensors: ``rand``, ``randn``, ``randint``, ``randperm`` and their ``_like`` forms.
 Values come from the device's generator (``flambeau.random``)."""
+__all__ = ['rand', 'rand_like', 'randint', 'randint_like', 'randn', 'randn_like', 'randperm']
 import numpy as np
 
 from .. import dtypes as _dt

@@ -1,6 +1,7 @@
 """Reductions: ``sum``, ``mean``, ``max``/``min`` (full, along a dim with indices, or
 elementwise against another tensor), ``amax``/``amin``, ``argmax``/``argmin``, and
 ``sum_to_size`` (the reverse of broadcasting, used by every gradient of a broadcasting op)."""
+__all__ = ['amax', 'amin', 'argmax', 'argmin', 'max', 'mean', 'min', 'return_types', 'sum']
 import collections
 
 import numpy as np

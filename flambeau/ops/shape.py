@@ -5,6 +5,9 @@
 Views share memory and the version counter with their input (Note [Views and versions] in
 tensor.py); ``make_view`` also records how to recompute each view from its parent.
 """
+__all__ = ['broadcast_to', 'cat', 'chunk', 'concat', 'concatenate', 'expand', 'flatten', 'movedim',
+           'moveaxis', 'narrow', 'permute', 'reshape', 'select', 'split', 'squeeze', 'stack',
+           'swapaxes', 'swapdims', 't', 'transpose', 'unbind', 'unflatten', 'unsqueeze']
 import math
 
 import numpy as np

@@ -1,0 +1,8 @@
+"""Matrix decompositions and solvers behind ``flambeau.linalg``: ``inv``, ``det``, ``slogdet``,
+``solve``, ``cholesky``, ``qr``, ``eigh``, ``svd``, ``pinv``, ``lstsq`` ..."""
+__all__ = []  # the names ``flambeau`` exports from this module
+
+# Tensor methods: {name: function}; INPLACE: {name_: out-of-place function} made in-place by
+# ops.inplace.inplace_of.
+METHODS = {}
+INPLACE = {}

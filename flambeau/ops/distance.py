@@ -1,0 +1,7 @@
+"""Distances between vectors: ``cdist``, ``cosine_similarity``, ``pairwise_distance``."""
+__all__ = []  # the names ``flambeau`` exports from this module
+
+# Tensor methods: {name: function}; INPLACE: {name_: out-of-place function} made in-place by
+# ops.inplace.inplace_of.
+METHODS = {}
+INPLACE = {}
