@@ -30,6 +30,7 @@ from .ops.pointwise import *  # noqa: E402,F401,F403
 from .ops.random import *  # noqa: E402,F401,F403
 from .ops.reduce import *  # noqa: E402,F401,F403
 from .ops.shape import *  # noqa: E402,F401,F403
+from .ops.special import *  # noqa: E402,F401,F403
 from .ops.activation import *  # noqa: E402,F401,F403
 from .ops.sorting import *  # noqa: E402,F401,F403
 from .ops.scan import *  # noqa: E402,F401,F403

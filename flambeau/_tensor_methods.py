@@ -186,10 +186,10 @@ Tensor.mH = property(_matrix_transpose('mH'))
 # {name: function} and INPLACE {name_: out-of-place function}.
 from .ops import (activation, arithmetic, compare, convert, decomp, distance,  # noqa: E402
                   index, linalg, pointwise, random, rearrange, reduce, scan, search, shape,
-                  sorting)
+                  sorting, special)
 
 for _mod in (activation, arithmetic, compare, convert, decomp, distance, index, linalg, pointwise,
-             random, rearrange, reduce, scan, search, shape, sorting):
+             random, rearrange, reduce, scan, search, shape, sorting, special):
     for _name, _fn in getattr(_mod, 'METHODS', {}).items():
         setattr(Tensor, _name, _fn)
     for _name, _fn in getattr(_mod, 'INPLACE', {}).items():

@@ -5,7 +5,7 @@ A ``Generator`` wraps its device backend's bit generator (NumPy's PCG64 on the C
 reproducible for a seed within flambeau; they are not PyTorch's streams (PyTorch uses its own
 Mersenne Twister and Philox implementations).
 """
-import pickle
+import json
 
 import numpy as np
 
@@ -36,7 +36,7 @@ class Generator:
         """Reseed; returns the generator."""
         seed = int(seed)
         if not -0x8000_0000_0000_0000 <= seed <= 0xffff_ffff_ffff_ffff:
-            raise RuntimeError(f'Overflow when unpacking long long')
+            raise RuntimeError('Overflow when unpacking long long')
         self._seed = seed & 0xffff_ffff_ffff_ffff
         self._bits = self.device._backend.generator(self.device.index, self._seed)
         return self
@@ -52,16 +52,34 @@ class Generator:
         return self._seed
 
     def get_state(self):
-        """The generator's state as a uint8 tensor (for ``set_state``)."""
+        """The generator's state as a uint8 tensor (for ``set_state``).
+
+        Example::
+
+            >>> g = flambeau.Generator()
+            >>> s = g.get_state()
+            >>> a = flambeau.rand(2, generator=g)
+            >>> flambeau.equal(a, flambeau.rand(2, generator=g.set_state(s)))
+            True
+        """
         from .ops.creation import from_numpy
-        raw = pickle.dumps((self._seed, self._bits.bit_generator.state))
+        # JSON, not pickle: a state tensor may come from anywhere, and reading it must run no code
+        raw = json.dumps([self._seed, self._bits.bit_generator.state]).encode()
         return from_numpy(np.frombuffer(raw, dtype=np.uint8).copy())
 
     def set_state(self, new_state):
-        """Restore a state returned by ``get_state``."""
-        seed, state = pickle.loads(new_state.numpy().tobytes())
-        self._seed = seed
-        self._bits.bit_generator.state = state
+        """Restore a state returned by ``get_state``; returns the generator."""
+        from .tensor import Tensor
+        if not isinstance(new_state, Tensor) or new_state.dtype.name != 'uint8':
+            raise TypeError('RNG state must be a torch.ByteTensor')
+        try:
+            seed, state = json.loads(new_state._host().tobytes())
+            bits = self.device._backend.generator(self.device.index, 0)
+            bits.bit_generator.state = state
+        except (ValueError, TypeError, KeyError) as e:
+            raise RuntimeError(f'Invalid generator state: {e}') from None
+        self._seed = int(seed)
+        self._bits = bits
         return self
 
 
@@ -69,8 +87,15 @@ default_generator = Generator()
 
 
 def _generator_for(generator, device):
-    """The generator to draw from for a tensor on ``device``."""
+    """The bit generator to draw from for a tensor on ``device`` (``generator``'s, else the
+    device's default one); PyTorch's errors for a wrong ``generator``."""
     if generator is not None:
+        if type(generator) is not Generator:
+            raise TypeError(f"argument 'generator' must be torch.Generator, not "
+                            f'{type(generator).__name__}')
+        if generator.device.type != device.type:
+            raise RuntimeError(f"Expected a '{device.type}' device type for generator but found "
+                               f"'{generator.device.type}'")
         return generator._bits
     if device is CPU:
         return default_generator._bits

@@ -1,8 +1,603 @@
 """Activation functions (``softplus``, ``gelu``, ``silu``, ``elu`` ...): forward and derivative side
-by side. ``flambeau.nn.functional`` re-exports them."""
-__all__ = []  # the names ``flambeau`` exports from this module
+by side. ``flambeau.nn.functional`` re-exports them.
+
+Activations that PyTorch can run in place take ``inplace=False``; with ``inplace=True`` the
+input takes the result (``ops.inplace.apply_inplace``: PyTorch's errors on leaves, version
+counters, views), and the recorded node is the one PyTorch records for the in-place kernel
+(``EluBackward1`` saves the result instead of the input). ``relu_``, ``elu_`` ... are the same
+as ``inplace=True``.
+"""
+__all__ = ['celu', 'celu_', 'hardshrink', 'relu_', 'selu', 'selu_', 'threshold', 'threshold_']
+import math
+
+import numpy as np
+
+from .. import dtypes as _dt
+from ._common import Node, checked_scalar, fix_dtype, make, not_implemented, record, state, xp_of
+from .arithmetic import div, sub
+from .inplace import apply_inplace
+from .pointwise import abs as _abs
+from .pointwise import relu as _relu
+from .pointwise import exp, sigmoid, tanh, where  # noqa: F401  (F.sigmoid, F.tanh)
+from .special import erf, erf_array
+
+_SQRT_HALF = math.sqrt(0.5)
+_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+_SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
+_GELU_C = 0.044715
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def _float_only(input, kernel):
+    """The input array of an activation defined on float tensors only."""
+    dt = input._dtype
+    if not dt.is_floating_point:
+        raise not_implemented(kernel, dt)
+    return input._data
+
+
+def _maybe_inplace(inplace, fn, input, *args):
+    if inplace:
+        return apply_inplace(input, fn, args)
+    return fn(input, *args)
+
+
+def _finish(input, res, node_cls, save_input=False, save_output=False, **attrs):
+    r = make(fix_dtype(res, input._dtype), input._dtype, input._device)
+    if state.enabled and input._requires_grad:
+        node = node_cls()
+        for k, v in attrs.items():
+            setattr(node, k, v)
+        if save_input:
+            node.save(input)
+        if save_output:
+            node.save_output(r)
+        record(node, r, input)
+    return r
+
+
+# -- relu family -------------------------------------------------------------------------------
+def relu(input, inplace=False):
+    """``max(input, 0)`` elementwise; ``inplace=True`` writes into ``input``.
+
+    Example::
+
+        >>> F.relu(flambeau.tensor([-1., 2.]))
+        tensor([0., 2.])
+    """
+    return apply_inplace(input, _relu) if inplace else _relu(input)
+
+
+def relu_(input):
+    """In-place :func:`relu`."""
+    return apply_inplace(input, _relu)
+
+
+class ThresholdBackward(Node):
+    """The gradient passes where the input was greater than ``threshold`` (also in place:
+    ``ThresholdBackward1``)."""
+    __slots__ = ('label', 'threshold')
+
+    def name(self):
+        return self.label
+
+    def backward(self, g):
+        x, = self.saved_tensors
+        return where(x <= self.threshold, 0., g)
+
+
+def _threshold(input, threshold, value, in_place=False):
+    dt = input._dtype
+    if dt is _dt.bool:
+        raise not_implemented('threshold_cpu', dt)
+    x = input._data
+    if not dt.is_floating_point:  # the Scalars convert to the integer dtype
+        threshold, value = int(threshold), checked_scalar(int(value), dt)
+    xp = xp_of(input)
+    res = xp.where(x <= threshold, x.dtype.type(value), x)
+    return _finish(input, res, ThresholdBackward, save_input=True,
+                   label='ThresholdBackward1' if in_place else 'ThresholdBackward0',
+                   threshold=threshold)
+
+
+def threshold(input, threshold, value, inplace=False):
+    """``input`` where it is greater than ``threshold``, else ``value``.
+
+    Example::
+
+        >>> F.threshold(flambeau.tensor([0.5, 2.]), 1., -1.)
+        tensor([-1.,  2.])
+    """
+    if inplace:
+        return apply_inplace(input, _threshold, (threshold, value, True))
+    return _threshold(input, threshold, value)
+
+
+def threshold_(input, threshold, value):
+    """In-place :func:`threshold`."""
+    return apply_inplace(input, _threshold, (threshold, value, True))
+
+
+class LeakyReluBackward(Node):
+    __slots__ = ('label', 'slope')
+
+    def name(self):
+        return self.label
+
+    def backward(self, g):
+        if self.label == 'LeakyReluBackward1':
+            x = self.saved_output()
+        else:
+            x, = self.saved_tensors
+        return where(x > 0, g, g * self.slope)
+
+
+def _leaky_relu(input, negative_slope, in_place=False):
+    x = _float_only(input, 'leaky_relu_cpu')
+    res = xp_of(input).where(x > 0, x, x * x.dtype.type(negative_slope))
+    return _finish(input, res, LeakyReluBackward, save_input=not in_place,
+                   save_output=in_place, slope=negative_slope,
+                   label='LeakyReluBackward1' if in_place else 'LeakyReluBackward0')
+
+
+def leaky_relu(input, negative_slope=0.01, inplace=False):
+    """``input`` where positive, else ``negative_slope * input``.
+
+    Example::
+
+        >>> F.leaky_relu(flambeau.tensor([-2., 3.]), 0.1)
+        tensor([-0.2000,  3.0000])
+    """
+    if inplace:
+        return apply_inplace(input, _leaky_relu, (negative_slope, True))
+    return _leaky_relu(input, negative_slope)
+
+
+def leaky_relu_(input, negative_slope=0.01):
+    """In-place :func:`leaky_relu`."""
+    return apply_inplace(input, _leaky_relu, (negative_slope, True))
+
+
+class HardtanhBackward0(Node):
+    """The gradient passes strictly inside ``(min_val, max_val)``."""
+    __slots__ = ('lo', 'hi')
+
+    def backward(self, g):
+        x, = self.saved_tensors
+        return where((x <= self.lo) | (x >= self.hi), 0., g)
+
+
+def _hardtanh(input, min_val, max_val):
+    dt = input._dtype
+    if dt is _dt.bool:
+        raise RuntimeError('Bool inputs not supported for hardtanh')
+    x = input._data
+    if not dt.is_floating_point:  # the limits convert to the integer dtype first
+        min_val, max_val = int(min_val), int(max_val)
+        if dt is _dt.uint8 and (min_val < 0 or max_val < 0):
+            raise RuntimeError('cannot do hardtanh on an unsigned type with negative limits')
+    xp = xp_of(input)
+    res = xp.minimum(xp.maximum(x, x.dtype.type(min_val)), x.dtype.type(max_val))
+    if dt.is_floating_point:
+        res = xp.where(xp.isnan(x), x, res)
+    # the hardtanh_ kernel saves its input too (PyTorch records HardtanhBackward0 for both)
+    r = make(fix_dtype(res, dt), dt, input._device)
+    if state.enabled and input._requires_grad:
+        node = HardtanhBackward0()
+        node.lo, node.hi = min_val, max_val
+        node.save(input)
+        record(node, r, input)
+    return r
+
+
+def _check_hardtanh(min_val, max_val):
+    if min_val > max_val:
+        raise ValueError('min_val cannot be greater than max_val')
+
+
+def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+    """``input`` clamped to ``[min_val, max_val]``.
+
+    Example::
+
+        >>> F.hardtanh(flambeau.tensor([-2., 0.5, 3.]))
+        tensor([-1.0000,  0.5000,  1.0000])
+    """
+    _check_hardtanh(min_val, max_val)
+    return _maybe_inplace(inplace, _hardtanh, input, min_val, max_val)
+
+
+def hardtanh_(input, min_val=-1.0, max_val=1.0):
+    """In-place :func:`hardtanh`."""
+    _check_hardtanh(min_val, max_val)
+    return apply_inplace(input, _hardtanh, (min_val, max_val))
+
+
+def relu6(input, inplace=False):
+    """``min(max(input, 0), 6)`` elementwise.
+
+    Example::
+
+        >>> F.relu6(flambeau.tensor([-1., 3., 8.]))
+        tensor([0., 3., 6.])
+    """
+    return _maybe_inplace(inplace, _hardtanh, input, 0.0, 6.0)
+
+
+# -- elu family --------------------------------------------------------------------------------
+class EluBackward(Node):
+    """``scale * x`` above 0, ``scale * alpha * (exp(input_scale * x) - 1)`` below; the
+    in-place kernels save the result and differentiate through it."""
+    __slots__ = ('label', 'alpha', 'scale', 'input_scale', 'is_result')
+
+    def name(self):
+        return self.label
+
+    def backward(self, g):
+        alpha, scale, s_in = self.alpha, self.scale, self.input_scale
+        if self.is_result:
+            y = self.saved_output()
+            neg = g * ((y + alpha * scale) * s_in)
+            return where(y <= 0, neg, g * scale)
+        x, = self.saved_tensors
+        neg = g * (exp(x * s_in) * (alpha * scale * s_in))
+        return where(x <= 0, neg, g * scale)  # (NaN takes the linear side, as in PyTorch)
+
+
+def _elu(input, alpha, scale, input_scale, kind, in_place=False):
+    x = _float_only(input, 'elu_cpu')
+    xp = xp_of(input)
+    calc = x.astype(np.float32) if x.dtype.itemsize == 2 else x
+    neg = xp.expm1(calc * input_scale) * (alpha * scale)
+    res = xp.where(calc > 0, calc * scale if scale != 1 else calc, neg)
+    return _finish(input, res, EluBackward, save_input=not in_place, save_output=in_place,
+                   label=f'{kind}Backward{1 if in_place else 0}', alpha=alpha, scale=scale,
+                   input_scale=input_scale, is_result=in_place)
+
+
+def elu(input, alpha=1.0, inplace=False):
+    """``input`` where positive, else ``alpha * (exp(input) - 1)``.
+
+    Example::
+
+        >>> F.elu(flambeau.tensor([-1., 2.]))
+        tensor([-0.6321,  2.0000])
+    """
+    if inplace:
+        return apply_inplace(input, _elu, (alpha, 1.0, 1.0, 'Elu', True))
+    return _elu(input, alpha, 1.0, 1.0, 'Elu')
+
+
+def elu_(input, alpha=1.0):
+    """In-place :func:`elu`."""
+    return elu(input, alpha, True)
+
+
+def selu(input, inplace=False):
+    """``scale * elu(input, alpha)`` with PyTorch's constants ``alpha = 1.6732632423543772``
+    and ``scale = 1.0507009873554805`` (self-normalising networks).
+
+    Example::
+
+        >>> F.selu(flambeau.tensor([-1., 2.]))
+        tensor([-1.1113,  2.1014])
+    """
+    if inplace:
+        return apply_inplace(input, _elu, (_SELU_ALPHA, _SELU_SCALE, 1.0, 'Elu', True))
+    return _elu(input, _SELU_ALPHA, _SELU_SCALE, 1.0, 'Elu')
+
+
+def selu_(input):
+    """In-place :func:`selu`."""
+    return selu(input, True)
+
+
+def celu(input, alpha=1.0, inplace=False):
+    """``input`` where positive, else ``alpha * (exp(input / alpha) - 1)``.
+
+    Example::
+
+        >>> F.celu(flambeau.tensor([-1., 2.]), alpha=2.)
+        tensor([-0.7869,  2.0000])
+    """
+    if alpha == 0:
+        raise RuntimeError('ZeroDivisionError: alpha cannot be 0 for CELU')
+    if inplace:
+        return apply_inplace(input, _elu, (alpha, 1.0, 1.0 / alpha, 'Celu', True))
+    return _elu(input, alpha, 1.0, 1.0 / alpha, 'Celu')
+
+
+def celu_(input, alpha=1.0):
+    """In-place :func:`celu`."""
+    return celu(input, alpha, True)
+
+
+# -- smooth activations --------------------------------------------------------------------------
+class SoftplusBackward0(Node):
+    __slots__ = ('beta', 'threshold')
+
+    def backward(self, g):
+        x, = self.saved_tensors
+        xb = x * self.beta
+        return where(xb > self.threshold, g, g * sigmoid(xb))
+
+
+def softplus(input, beta=1.0, threshold=20.0):
+    """``log(1 + exp(beta * input)) / beta``, and ``input`` itself where ``beta * input``
+    exceeds ``threshold`` (where the two agree to the dtype's precision).
+
+    Example::
+
+        >>> F.softplus(flambeau.tensor([-1., 0., 30.]))
+        tensor([ 0.3133,  0.6931, 30.0000])
+    """
+    x = _float_only(input, 'softplus_cpu')
+    xp = xp_of(input)
+    calc = x.astype(np.float32) if x.dtype.itemsize == 2 else x
+    xb = calc * beta
+    soft = (xp.maximum(xb, 0) + xp.log1p(xp.exp(-xp.abs(xb)))) / beta
+    res = xp.where(xb > threshold, calc, soft)
+    return _finish(input, res, SoftplusBackward0, save_input=True, beta=beta, threshold=threshold)
+
+
+class GeluBackward0(Node):
+    __slots__ = ('approximate',)
+
+    def backward(self, g):
+        x, = self.saved_tensors
+        if self.approximate == 'none':
+            cdf = (erf(x * _SQRT_HALF) + 1) * 0.5
+            pdf = exp(x * x * -0.5) * _INV_SQRT_2PI
+            return g * (cdf + x * pdf)
+        inner = (x + x * x * x * _GELU_C) * _SQRT_2_OVER_PI
+        t = tanh(inner)
+        d_inner = (x * x * (3 * _GELU_C) + 1) * _SQRT_2_OVER_PI
+        return g * ((t + 1) * 0.5 + x * 0.5 * (1 - t * t) * d_inner)
+
+
+def gelu(input, approximate='none'):
+    """The Gaussian error linear unit ``input * Phi(input)``, ``Phi`` the standard normal
+    CDF; ``approximate='tanh'`` uses ``0.5 * x * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x**3)))``.
+
+    Example::
+
+        >>> F.gelu(flambeau.tensor([-1., 0., 1.]))
+        tensor([-0.1587,  0.0000,  0.8413])
+    """
+    if approximate not in ('none', 'tanh'):
+        raise RuntimeError('approximate argument must be either none or tanh.')
+    x = _float_only(input, 'GeluKernelImpl')
+    xp = xp_of(input)
+    calc = x.astype(np.float32) if x.dtype.itemsize == 2 else x
+    if approximate == 'none':
+        res = calc * 0.5 * (1 + erf_array(calc * calc.dtype.type(_SQRT_HALF)))
+    else:
+        inner = calc.dtype.type(_SQRT_2_OVER_PI) * (calc + calc.dtype.type(_GELU_C) * calc ** 3)
+        res = calc * 0.5 * (1 + xp.tanh(inner))
+    return _finish(input, res, GeluBackward0, save_input=True, approximate=approximate)
+
+
+def _sigmoid_of(x, xp):
+    e = xp.exp(-xp.abs(x))
+    return xp.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+
+class SiluBackward0(Node):
+    __slots__ = ()
+
+    def backward(self, g):
+        x, = self.saved_tensors
+        s = sigmoid(x)
+        return g * (s * (x * (1 - s) + 1))
+
+
+def _silu(input):
+    x = _float_only(input, 'silu_cpu')
+    xp = xp_of(input)
+    calc = x.astype(np.float32) if x.dtype.itemsize == 2 else x
+    return _finish(input, calc * _sigmoid_of(calc, xp), SiluBackward0, save_input=True)
+
+
+def silu(input, inplace=False):
+    """``input * sigmoid(input)`` (the swish function).
+
+    Example::
+
+        >>> F.silu(flambeau.tensor([-1., 0., 1.]))
+        tensor([-0.2689,  0.0000,  0.7311])
+    """
+    return _maybe_inplace(inplace, _silu, input)
+
+
+class MishBackward0(Node):
+    __slots__ = ()
+
+    def backward(self, g):
+        x, = self.saved_tensors
+        t = tanh(softplus(x))
+        return g * (t + x * sigmoid(x) * (1 - t * t))
+
+
+def _mish(input):
+    x = _float_only(input, 'mish_cpu')
+    xp = xp_of(input)
+    calc = x.astype(np.float32) if x.dtype.itemsize == 2 else x
+    sp = xp.maximum(calc, 0) + xp.log1p(xp.exp(-xp.abs(calc)))
+    return _finish(input, calc * xp.tanh(sp), MishBackward0, save_input=True)
+
+
+def mish(input, inplace=False):
+    """``input * tanh(softplus(input))``.
+
+    Example::
+
+        >>> F.mish(flambeau.tensor([-1., 0., 1.]))
+        tensor([-0.3034,  0.0000,  0.8651])
+    """
+    return _maybe_inplace(inplace, _mish, input)
+
+
+class LogSigmoidBackward0(Node):
+    __slots__ = ()
+
+    def backward(self, g):
+        x, = self.saved_tensors
+        return g * sigmoid(-x)
+
+
+def logsigmoid(input):
+    """``log(sigmoid(input))``, computed without overflow.
+
+    Example::
+
+        >>> F.logsigmoid(flambeau.tensor([-100., 0.]))
+        tensor([-100.0000,   -0.6931])
+    """
+    x = _float_only(input, 'log_sigmoid_cpu')
+    xp = xp_of(input)
+    calc = x.astype(np.float32) if x.dtype.itemsize == 2 else x
+    res = xp.minimum(calc, 0) - xp.log1p(xp.exp(-xp.abs(calc)))
+    return _finish(input, res, LogSigmoidBackward0, save_input=True)
+
+
+# -- hard (piecewise linear) activations ---------------------------------------------------------
+class HardsigmoidBackward0(Node):
+    __slots__ = ()
+
+    def backward(self, g):
+        x, = self.saved_tensors
+        return where((x > -3) & (x < 3), g / 6, 0.)
+
+
+def _hardsigmoid(input):
+    x = _float_only(input, 'hardsigmoid_cpu')
+    xp = xp_of(input)
+    calc = x.astype(np.float32) if x.dtype.itemsize == 2 else x
+    res = xp.minimum(xp.maximum(calc + 3, 0), 6) / 6
+    return _finish(input, res, HardsigmoidBackward0, save_input=True)
+
+
+def hardsigmoid(input, inplace=False):
+    """``relu6(input + 3) / 6``: 0 below -3, 1 above 3, linear between.
+
+    Example::
+
+        >>> F.hardsigmoid(flambeau.tensor([-4., 0., 1.5]))
+        tensor([0.0000, 0.5000, 0.7500])
+    """
+    return _maybe_inplace(inplace, _hardsigmoid, input)
+
+
+class HardswishBackward0(Node):
+    __slots__ = ()
+
+    def backward(self, g):
+        x, = self.saved_tensors
+        return where(x < -3, 0., where(x <= 3, g * (x / 3 + 0.5), g))
+
+
+def _hardswish(input):
+    x = _float_only(input, 'hardswish_cpu')
+    xp = xp_of(input)
+    calc = x.astype(np.float32) if x.dtype.itemsize == 2 else x
+    res = calc * xp.minimum(xp.maximum(calc + 3, 0), 6) / 6
+    return _finish(input, res, HardswishBackward0, save_input=True)
+
+
+def hardswish(input, inplace=False):
+    """``input * relu6(input + 3) / 6``.
+
+    Example::
+
+        >>> F.hardswish(flambeau.tensor([-4., 0., 1.5]))
+        tensor([-0.0000,  0.0000,  1.1250])
+    """
+    return _maybe_inplace(inplace, _hardswish, input)
+
+
+class HardshrinkBackward0(Node):
+    __slots__ = ('lambd',)
+
+    def backward(self, g):
+        x, = self.saved_tensors
+        lam = self.lambd
+        return where((x >= -lam) & (x <= lam), 0., g)
+
+
+def hardshrink(input, lambd=0.5):
+    """``input`` where ``|input| > lambd``, else 0.
+
+    Example::
+
+        >>> F.hardshrink(flambeau.tensor([-1., 0.3, 0.7]))
+        tensor([-1.0000,  0.0000,  0.7000])
+    """
+    x = _float_only(input, 'hardshrink_cpu')
+    xp = xp_of(input)
+    res = xp.where((x >= -lambd) & (x <= lambd), x.dtype.type(0), x)
+    return _finish(input, res, HardshrinkBackward0, save_input=True, lambd=lambd)
+
+
+class SoftshrinkBackward0(Node):
+    __slots__ = ('lambd',)
+
+    def backward(self, g):
+        x, = self.saved_tensors
+        lam = self.lambd
+        return where((x >= -lam) & (x <= lam), 0., g)
+
+
+_LAMBDA_MAX = {'float32': '3.40282e+38', 'float64': '1.79769e+308', 'float16': '65504',
+               'bfloat16': '3.38953e+38'}
+_TYPE_TITLE = {'float32': 'Float', 'float64': 'Double', 'float16': 'Half', 'bfloat16': 'BFloat16'}
+
+
+def softshrink(input, lambd=0.5):
+    """``input - lambd`` above ``lambd``, ``input + lambd`` below ``-lambd``, else 0
+    (``lambd >= 0``).
+
+    Example::
+
+        >>> F.softshrink(flambeau.tensor([-1., 0.3, 0.7]))
+        tensor([-0.5000,  0.0000,  0.2000])
+    """
+    x = _float_only(input, 'softshrink_check')
+    name = input._dtype.name
+    if not lambd >= 0:
+        raise RuntimeError(f'lambda must be in range [0, {_LAMBDA_MAX[name]}] for input dtype '
+                           f'{_TYPE_TITLE[name]}, but found {lambd:g}')
+    xp = xp_of(input)
+    calc = x.astype(np.float32) if x.dtype.itemsize == 2 else x
+    res = xp.where((calc >= -lambd) & (calc <= lambd), 0, xp.where(calc > lambd, calc - lambd,
+                                                                     calc + lambd))
+    return _finish(input, res, SoftshrinkBackward0, save_input=True, lambd=lambd)
+
+
+# -- composites (their graph is that of the ops they are made of, as in PyTorch) ---------------
+def tanhshrink(input):
+    """``input - tanh(input)``.
+
+    Example::
+
+        >>> F.tanhshrink(flambeau.tensor([-1., 2.]))
+        tensor([-0.2384,  1.0360])
+    """
+    return sub(input, tanh(input))
+
+
+def softsign(input):
+    """``input / (1 + |input|)``.
+
+    Example::
+
+        >>> F.softsign(flambeau.tensor([-1., 3.]))
+        tensor([-0.5000,  0.7500])
+    """
+    return div(input, _abs(input) + 1)
+
 
 # Tensor methods: {name: function}; INPLACE: {name_: out-of-place function} made in-place by
 # ops.inplace.inplace_of.
-METHODS = {}
+METHODS = {'hardshrink': hardshrink}
 INPLACE = {}

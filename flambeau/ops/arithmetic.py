@@ -1,5 +1,6 @@
 """Binary arithmetic: ``add``, ``sub``, ``mul``, ``div``, ``floor_divide``, ``remainder``,
-``pow``, each with its derivative beside it.
+``fmod``, ``pow``, ``square``, and the three-input ``lerp``, ``addcmul``, ``addcdiv``, each with
+its derivative beside it.
 
 Operands are a Tensor and a Tensor or Python number; they broadcast, and their result dtype
 follows PyTorch's promotion (``_common.binary_operands``). Gradients are summed back to each
@@ -519,13 +520,18 @@ def pow(input, exponent, *, out=None):
     if dt is _bool and tb is not None:  # (a bool exponent of 0 or 1 is allowed: x**1 is x)
         from ._common import not_implemented
         raise not_implemented('pow', dt)
+    int_neg = None
     if not dt.is_floating_point:
-        if tb is None and isinstance(exponent, int) and exponent < 0 or \
-                tb is not None and (y < 0).any():
+        if tb is None and isinstance(exponent, int) and exponent < 0:
             raise RuntimeError('Integers to negative integer powers are not allowed.')
         if tb is None:  # an integer exponent must fit the dtype (it does not wrap)
             from ._common import checked_scalar
             y = checked_scalar(exponent, dt)
+        elif dt is not _bool and (y < 0).any():
+            # a tensor of exponents may hold negative ones: x ** -n is 1 / x ** n truncated
+            # (0 unless x is 1 or -1), as PyTorch computes it
+            int_neg = (y < 0, y % 2 != 0)
+            y = np.where(int_neg[0], 0, y).astype(y.dtype)
     if tb is None and y == 2:
         res = x * x
     elif tb is None and y == 0.5 and dt.is_floating_point:
@@ -535,6 +541,11 @@ def pow(input, exponent, *, out=None):
             res = x ** y
         except ValueError as e:
             raise broadcast_error(e, x, y) from None
+    if int_neg is not None:
+        neg, odd = int_neg
+        one, zero = x.dtype.type(1), x.dtype.type(0)
+        res = np.where(neg, np.where(x == 1, one, np.where(x == -1, np.where(odd, -one, one), zero)),
+                       res)
     r = make(fix_dtype(res, dt), dt, input._device)
     if state.enabled and (input._requires_grad or (tb is not None and tb._requires_grad)):
         if tb is None:
@@ -568,3 +579,248 @@ def rpow(input, base):
 
 
 subtract, multiply, divide, true_divide = sub, mul, div, div
+
+
+def square(input, *, out=None):
+    """``input * input`` elementwise (bool tensors give int64), recorded as ``pow(input, 2)``.
+
+    Example::
+
+        >>> flambeau.square(flambeau.tensor([-2., 3.]))
+        tensor([4., 9.])
+    """
+    return pow(input, 2, out=out)
+
+
+# -- fmod -------------------------------------------------------------------------------------
+class FmodBackward0(Node):
+    """``fmod(tensor, number)``: d/dx = 1."""
+    __slots__ = ('a',)
+
+    def backward(self, g):
+        return (reduce_grad(g, *self.a),)
+
+
+class FmodBackward1(Node):
+    """``fmod(x, y)`` = ``x - trunc(x / y) * y``: d/dx = 1, d/dy = -trunc(x / y)."""
+    __slots__ = ('a', 'b')
+
+    def backward(self, g):
+        x, y = self.saved_tensors
+        return (reduce_grad(g, *self.a) if self.a is not None else None,
+                reduce_grad(-g * _trunc_divide(x, y), *self.b) if self.b is not None else None)
+
+
+def fmod(input, other, *, out=None):
+    """The remainder of ``input / other`` with the sign of the dividend, as C's ``fmod``
+    (compare :func:`remainder`, which takes the divisor's sign).
+
+    Example::
+
+        >>> flambeau.fmod(flambeau.tensor([-3., 3.]), 2)
+        tensor([-1.,  1.])
+    """
+    if out is not None:
+        return out.copy_(fmod(input, other))
+    x, y, dt, tb = binary_operands(input, other)
+    if dt is _bool:
+        from ._common import not_implemented
+        raise not_implemented('fmod_cpu', dt)
+    _check_int_zero(y, dt)
+    try:
+        res = np.fmod(x, y)
+    except ValueError as e:
+        raise broadcast_error(e, x, y) from None
+    r = make(fix_dtype(res, dt), dt, input._device)
+    if state.enabled and (input._requires_grad or (tb is not None and tb._requires_grad)):
+        if tb is None:
+            node = FmodBackward0()
+            node.a = _meta(input)
+            record(node, r, input, None)
+        else:
+            node = FmodBackward1()
+            node.a, node.b = _meta(input), _meta(tb)
+            node.save(input, tb)
+            record(node, r, input, tb)
+    return r
+
+
+# -- lerp -------------------------------------------------------------------------------------
+class LerpBackward0(Node):
+    """``lerp`` with a number weight ``w``: d/dstart = 1 - w, d/dend = w."""
+    __slots__ = ('a', 'b', 'weight')
+
+    def backward(self, g):
+        w = self.weight
+        return (reduce_grad(g * (1 - w), *self.a) if self.a is not None else None,
+                reduce_grad(g * w, *self.b) if self.b is not None else None)
+
+
+class LerpBackward1(Node):
+    """``lerp`` with a tensor weight: d/dweight = end - start."""
+    __slots__ = ('a', 'b', 'c')
+
+    def backward(self, g):
+        x, y, w = self.saved_tensors
+        return (reduce_grad(g * (1 - w), *self.a) if self.a is not None else None,
+                reduce_grad(g * w, *self.b) if self.b is not None else None,
+                reduce_grad(g * (y - x), *self.c) if self.c is not None else None)
+
+
+def _lerp_check(name, t, dt):
+    if t._dtype is not dt:
+        raise RuntimeError(f'expected dtype {_C_NAMES[dt.name]} for `{name}` but got dtype '
+                           f'{_C_NAMES[t._dtype.name]}')
+
+
+_C_NAMES = {'float32': 'float', 'float64': 'double', 'float16': 'c10::Half',
+            'bfloat16': 'c10::BFloat16', 'int64': 'long int', 'int32': 'int', 'int16': 'short int',
+            'int8': 'signed char', 'uint8': 'unsigned char', 'bool': 'bool'}
+
+
+def lerp(input, end, weight, *, out=None):
+    """Linear interpolation ``input + weight * (end - input)`` (float tensors of one dtype;
+    ``weight`` a number or a tensor, all broadcast together).
+
+    Example::
+
+        >>> flambeau.lerp(flambeau.tensor([0., 10.]), flambeau.tensor([10., 20.]), 0.25)
+        tensor([ 2.5000, 12.5000])
+    """
+    if out is not None:
+        return out.copy_(lerp(input, end, weight))
+    dt = input._dtype
+    wt = weight if isinstance(weight, Tensor) else None
+    _lerp_check('end', end, dt)
+    if wt is not None:
+        _lerp_check('weight', wt, dt)
+    if not dt.is_floating_point:
+        from ._common import not_implemented
+        raise not_implemented('lerp_kernel_tensor' if wt is not None else 'lerp_kernel_scalar', dt)
+    for t in (end, wt):
+        if t is not None and t._device is not input._device:
+            from ._common import device_mismatch
+            raise device_mismatch(input, t)
+    x, y = input._data, end._data
+    w = wt._data if wt is not None else as_number(weight)
+    xp = input._device._backend.xp
+    if dt.itemsize == 2:  # half precision: computed in float, as PyTorch does
+        x, y = x.astype(np.float32), y.astype(np.float32)
+        w = w.astype(np.float32) if wt is not None else w
+    try:
+        d = y - x
+        # PyTorch's two-sided formula: exact at both ends (weight 0 gives start, 1 gives end)
+        res = xp.where(xp.abs(w) < 0.5, x + w * d, y - d * (1 - w))
+    except ValueError as e:
+        raise broadcast_error(e, x, y, *(() if wt is None else (w,))) from None
+    r = make(fix_dtype(xp.asarray(res, dtype=x.dtype), dt), dt, input._device)
+    if state.enabled and (input._requires_grad or end._requires_grad or
+                          (wt is not None and wt._requires_grad)):
+        if wt is None:
+            node = LerpBackward0()
+            node.a, node.b, node.weight = _meta(input), _meta(end), as_number(weight)
+            record(node, r, input, end)
+        else:
+            node = LerpBackward1()
+            node.a, node.b, node.c = _meta(input), _meta(end), _meta(wt)
+            node.save(input, end, wt)
+            record(node, r, input, end, wt)
+    return r
+
+
+# -- addcmul / addcdiv ------------------------------------------------------------------------
+class AddcmulBackward0(Node):
+    __slots__ = ('a', 'b', 'c', 'value')
+
+    def backward(self, g):
+        t1, t2 = self.saved_tensors
+        v = self.value
+        return (reduce_grad(g, *self.a) if self.a is not None else None,
+                reduce_grad(g * t2 * v, *self.b) if self.b is not None else None,
+                reduce_grad(g * t1 * v, *self.c) if self.c is not None else None)
+
+
+class AddcdivBackward0(Node):
+    __slots__ = ('a', 'b', 'c', 'value')
+
+    def backward(self, g):
+        t1, t2 = self.saved_tensors
+        v = self.value
+        return (reduce_grad(g, *self.a) if self.a is not None else None,
+                reduce_grad(g * v / t2, *self.b) if self.b is not None else None,
+                reduce_grad(-g * v * t1 / (t2 * t2), *self.c) if self.c is not None else None)
+
+
+_ADDCDIV_INT = ('Integer division with addcdiv is no longer supported, and in a future  release '
+                'addcdiv will perform a true division of tensor1 and tensor2. The historic addcdiv '
+                'behavior can be implemented as (input + value * torch.trunc(tensor1 / tensor2)).to'
+                '(input.dtype) for integer inputs and as (input + value * tensor1 / tensor2) for '
+                'float inputs. The future addcdiv behavior is just the latter implementation: '
+                '(input + value * tensor1 / tensor2), for all dtypes.')
+
+
+def _addc(input, tensor1, tensor2, value, div):
+    if div and not (tensor1._dtype.is_floating_point or tensor2._dtype.is_floating_point):
+        raise RuntimeError(_ADDCDIV_INT)
+    dt = _dt.result_type(input, tensor1, tensor2)
+    if dt is _bool:
+        from ._common import not_implemented
+        raise not_implemented('addcmul_cpu_out', dt)
+    for t in (tensor1, tensor2):
+        if t._device is not input._device:
+            from ._common import device_mismatch
+            raise device_mismatch(input, t)
+    value = as_number(value)
+    if isinstance(value, float) and not dt.is_floating_point:
+        value = int(value)  # PyTorch converts the Scalar to the integer dtype
+    npdt = dt.numpy
+    calc = np.float32 if dt.itemsize == 2 and dt.is_floating_point else npdt
+    x = input._data.astype(calc, copy=False)
+    a = tensor1._data.astype(calc, copy=False)
+    b = tensor2._data.astype(calc, copy=False)
+    try:
+        prod = a / b if div else a * b
+        res = x + (prod * scalar_value(value, dt) if value != 1 else prod)
+    except ValueError as e:
+        raise broadcast_error(e, x, a, b) from None
+    r = make(fix_dtype(res, dt), dt, input._device)
+    if state.enabled and (input._requires_grad or tensor1._requires_grad or
+                          tensor2._requires_grad):
+        node = AddcdivBackward0() if div else AddcmulBackward0()
+        node.a, node.b, node.c, node.value = _meta(input), _meta(tensor1), _meta(tensor2), value
+        node.save(tensor1, tensor2)
+        record(node, r, input, tensor1, tensor2)
+    return r
+
+
+def addcmul(input, tensor1, tensor2, *, value=1, out=None):
+    """``input + value * tensor1 * tensor2``, elementwise with broadcasting.
+
+    Example::
+
+        >>> flambeau.addcmul(flambeau.tensor([1., 1.]), flambeau.tensor([2., 3.]),
+        ...                  flambeau.tensor([4., 5.]), value=0.5)
+        tensor([5.0000, 8.5000])
+    """
+    r = _addc(input, tensor1, tensor2, value, False)
+    return r if out is None else out.copy_(r)
+
+
+def addcdiv(input, tensor1, tensor2, *, value=1, out=None):
+    """``input + value * tensor1 / tensor2``, elementwise with broadcasting (a float
+    ``tensor1`` or ``tensor2`` is required: integer division is not supported).
+
+    Example::
+
+        >>> flambeau.addcdiv(flambeau.tensor([1., 1.]), flambeau.tensor([2., 3.]),
+        ...                  flambeau.tensor([4., 5.]), value=2)
+        tensor([2.0000, 2.2000])
+    """
+    r = _addc(input, tensor1, tensor2, value, True)
+    return r if out is None else out.copy_(r)
+
+
+__all__ += ['addcdiv', 'addcmul', 'fmod', 'lerp', 'square']
+METHODS = {'square': square, 'fmod': fmod, 'lerp': lerp, 'addcmul': addcmul, 'addcdiv': addcdiv}
+INPLACE = {'square_': square, 'fmod_': fmod, 'lerp_': lerp, 'addcmul_': addcmul,
+           'addcdiv_': addcdiv}

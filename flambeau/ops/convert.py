@@ -1,6 +1,13 @@
 """Copies and conversions: ``to`` (dtype and/or device), ``float()``/``long()``/... ,
-``type``, ``type_as``, ``cpu``, ``cuda``, ``clone``, ``contiguous``, with derivatives."""
-__all__ = ['clone']
+``type``, ``type_as``, ``cpu``, ``cuda``, ``clone``, ``contiguous``, with derivatives, and the
+memory formats (``contiguous_format``, ``preserve_format``, ``channels_last``,
+``channels_last_3d``).
+
+A channels-last tensor is a NumPy view with channels-last strides (the array of shape
+(N, H, W, C) in row-major order, seen transposed as (N, C, H, W)), so ``stride()`` and
+``is_contiguous(memory_format=...)`` read as in PyTorch."""
+__all__ = ['channels_last', 'channels_last_3d', 'clone', 'contiguous_format', 'memory_format',
+           'preserve_format']
 import builtins
 
 from .. import dtypes as _dt
@@ -151,6 +158,77 @@ def cuda(input, device=None, non_blocking=False, memory_format=None):
     return to(input, device)
 
 
+class memory_format:
+    """How a tensor's elements are laid out in memory: ``flambeau.contiguous_format``
+    (row-major), ``flambeau.channels_last`` (NHWC order for 4-d tensors),
+    ``flambeau.channels_last_3d`` (NDHWC for 5-d tensors) and ``flambeau.preserve_format``
+    (keep the input's layout), for the ``memory_format=`` of ``clone``, ``contiguous``...
+
+    Example::
+
+        >>> flambeau.channels_last
+        torch.channels_last
+    """
+    __slots__ = ('name',)
+
+    def __init__(self, name):
+        self.name = name
+
+    def __repr__(self):
+        return f'torch.{self.name}'
+
+    def __reduce__(self):
+        return self.name  # pickles as the module attribute: loads as the same object
+
+
+contiguous_format = memory_format('contiguous_format')
+preserve_format = memory_format('preserve_format')
+channels_last = memory_format('channels_last')
+channels_last_3d = memory_format('channels_last_3d')
+# dims in memory order for the channels-last formats (N, spatial..., C), by rank
+_LAST_ORDER = {channels_last: (4, (0, 2, 3, 1)), channels_last_3d: (5, (0, 2, 3, 4, 1))}
+
+
+def _check_format(fmt, fn):
+    if builtins.type(fmt) is not memory_format:
+        raise TypeError(f"{fn}(): argument 'memory_format' must be torch.memory_format, not "
+                        f'{_type_name(fmt)}')
+
+
+def _type_name(v):
+    from .. import dtypes as d
+    if isinstance(v, d.dtype):
+        return 'torch.dtype'
+    return builtins.type(v).__name__
+
+
+def _channels_last_array(a, fmt):
+    """A copy of array ``a`` laid out in channels-last order ``fmt``."""
+    rank, order = _LAST_ORDER[fmt]
+    if a.ndim != rank:
+        raise RuntimeError(f'required rank {rank} tensor to use {fmt.name} format')
+    inverse = tuple(order.index(i) for i in range(rank))
+    return a.transpose(order).copy().transpose(inverse)
+
+
+def is_contiguous_as(a, fmt):
+    """Whether array ``a`` is laid out as memory format ``fmt`` (PyTorch's
+    ``is_contiguous(memory_format=)``: sizes-1 dims have any stride)."""
+    if fmt is None or fmt is contiguous_format or fmt is preserve_format:
+        return a.flags.c_contiguous
+    rank, order = _LAST_ORDER[fmt]
+    if a.ndim != rank:
+        return False
+    expected = a.itemsize
+    for d in reversed(order):
+        n = a.shape[d]
+        if n != 1:
+            if a.strides[d] != expected:
+                return False
+            expected *= n
+    return True
+
+
 class CloneBackward0(Node):
     __slots__ = ()
 
@@ -158,8 +236,10 @@ class CloneBackward0(Node):
         return g
 
 
-def clone(input, *, memory_format=None):
+def clone(input, *, memory_format=preserve_format):
     """A copy of ``input`` with its own memory, part of the graph (the gradient flows back).
+    ``memory_format``: ``preserve_format`` (default: keep the input's order of strides),
+    ``contiguous_format``, or ``channels_last`` / ``channels_last_3d`` (4-d / 5-d inputs).
 
     Example::
 
@@ -167,8 +247,15 @@ def clone(input, *, memory_format=None):
         >>> b = a.clone(); b[0] = 9.
         >>> a
         tensor([1., 2.])
+        >>> flambeau.zeros(1, 3, 2, 2).clone(memory_format=flambeau.channels_last).stride()
+        (12, 1, 6, 3)
     """
     a = input._data
+    if memory_format is not preserve_format:
+        if memory_format is None or memory_format is contiguous_format:
+            return _clone(input, a.copy())
+        _check_format(memory_format, 'clone')
+        return _clone(input, _channels_last_array(a, memory_format))
     if a.flags.c_contiguous or 0 in a.strides:
         return _clone(input, a.copy())
     return _clone(input, a.copy(order='K'))  # PyTorch keeps the order of the strides
@@ -181,8 +268,24 @@ def _clone(input, data):
     return r
 
 
-def contiguous(input, memory_format=None):
-    """``input`` itself if its memory is contiguous, else a contiguous copy."""
-    if input._data.flags.c_contiguous:
+def contiguous(input, memory_format=contiguous_format):
+    """``input`` itself if its memory is laid out as ``memory_format`` (default: row-major),
+    else a copy that is (``CloneBackward0`` in the graph).
+
+    Example::
+
+        >>> x = flambeau.zeros(2, 3)
+        >>> x.contiguous() is x, x.t().contiguous().is_contiguous()
+        (True, True)
+    """
+    a = input._data
+    if memory_format is contiguous_format or memory_format is None:
+        if a.flags.c_contiguous:
+            return input
+        return _clone(input, a.copy())
+    _check_format(memory_format, 'contiguous')
+    if is_contiguous_as(a, memory_format):
         return input
-    return _clone(input, input._data.copy())
+    if memory_format is preserve_format:
+        raise RuntimeError('preserve memory format is unsupported by the contiguous operator')
+    return _clone(input, _channels_last_array(a, memory_format))

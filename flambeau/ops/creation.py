@@ -1,6 +1,6 @@
 """Creation functions: ``tensor``, ``as_tensor``, ``from_numpy``, ``zeros``, ``ones``,
-``full``, ``empty`` and their ``_like`` forms, ``arange``, ``linspace``, ``eye``, the random
-ones (``rand``, ``randn``, ``randint``, ``randperm``) and ``Tensor.new_*``.
+``full``, ``empty`` and their ``_like`` forms, ``arange``, ``linspace``, ``eye`` and
+``Tensor.new_*`` (the random ones, ``rand``, ``randn``, ... are in ``ops/random.py``).
 
 All take ``dtype``, ``device`` and ``requires_grad`` keywords, and sizes both as ``zeros(2, 3)``
 and ``zeros((2, 3))``. Arrays are made on the host by NumPy and moved once by the backend.

@@ -1,11 +1,18 @@
 """Unary elementwise math (``neg``, ``abs``, ``exp``, ``log``, ``sqrt``, ``sin``, ``cos``,
-``tanh``, ``sigmoid``, ``relu``), ``clamp``, comparisons, ``where`` and the logical/bitwise
-operators, each with its derivative beside it."""
-__all__ = ['abs', 'absolute', 'bitwise_and', 'bitwise_not', 'bitwise_or', 'bitwise_xor', 'clamp',
-           'clamp_max', 'clamp_min', 'clip', 'cos', 'eq', 'equal', 'exp', 'ge', 'greater',
-           'greater_equal', 'gt', 'le', 'less', 'less_equal', 'log', 'logical_and', 'logical_not',
-           'logical_or', 'logical_xor', 'lt', 'maximum', 'minimum', 'ne', 'neg', 'negative',
-           'not_equal', 'relu', 'sigmoid', 'sign', 'sin', 'sqrt', 'tanh', 'where']
+``tanh``, ``sigmoid``, ``relu``), rounding (``floor``, ``round`` ...), ``sign``/``sgn``,
+``clamp``, ``nan_to_num``, ``maximum``/``fmax`` and friends, comparisons and classification
+(``isnan`` ...), ``where`` and the logical/bitwise operators including shifts, each with its
+derivative beside it. More float math lives in special.py."""
+__all__ = ['abs', 'absolute', 'bitwise_and', 'bitwise_left_shift', 'bitwise_not', 'bitwise_or',
+           'bitwise_right_shift', 'bitwise_xor', 'ceil', 'clamp', 'clamp_max', 'clamp_min', 'clip',
+           'cos', 'eq', 'equal', 'exp', 'fix', 'floor', 'fmax', 'fmin', 'frac', 'ge', 'greater',
+           'greater_equal', 'gt', 'isfinite', 'isinf', 'isnan', 'isneginf', 'isposinf', 'isreal',
+           'le', 'less', 'less_equal', 'log', 'logical_and', 'logical_not', 'logical_or',
+           'logical_xor', 'lt', 'maximum', 'minimum', 'nan_to_num', 'ne', 'neg', 'negative',
+           'not_equal', 'relu', 'round', 'sgn', 'sigmoid', 'sign', 'signbit', 'sin', 'sqrt', 'tanh',
+           'trunc', 'where']
+from builtins import abs as builtins_abs
+
 import numpy as np
 
 from .. import dtypes as _dt
@@ -470,6 +477,9 @@ def equal(input, other):
         >>> flambeau.equal(flambeau.tensor([1, 2]), flambeau.tensor([1, 2]))
         True
     """
+    if not isinstance(other, Tensor):
+        raise TypeError(f"equal(): argument 'other' (position 2) must be Tensor, not "
+                        f"{type(other).__name__}")
     if input.shape != other.shape:
         return False
     return bool(eq(input, other)._data.all())
@@ -681,3 +691,461 @@ def minimum(input, other, *, out=None):
     """
     r = _max_min(input, other, False)
     return r if out is None else out.copy_(r)
+
+
+# -- sgn, signbit ------------------------------------------------------------------------------
+class SgnBackward0(Node):
+    """The sign has zero gradient on real tensors."""
+    __slots__ = ()
+
+    def backward(self, g):
+        return g * 0
+
+
+def sgn(input, *, out=None):
+    """The sign of each element; for real tensors the same as :func:`sign`.
+
+    Example::
+
+        >>> flambeau.sgn(flambeau.tensor([-2., 0., 3.]))
+        tensor([-1.,  0.,  1.])
+    """
+    r = sign(input.detach())
+    if state.enabled and input._requires_grad:
+        record(SgnBackward0(), r, input)
+    return r if out is None else out.copy_(r)
+
+
+def signbit(input, *, out=None):
+    """True where the sign bit is set (negative numbers and ``-0.``), as a bool tensor.
+
+    Example::
+
+        >>> flambeau.signbit(flambeau.tensor([-1., -0., 0., 2.]))
+        tensor([ True,  True, False, False])
+    """
+    x = input._data
+    dt = input._dtype
+    xp = xp_of(input)
+    if dt.is_floating_point:
+        res = xp.signbit(x if dt.itemsize > 2 or dt is _dt.float16 else x.astype(np.float32))
+    elif dt is _dt.bool or not dt.is_signed:
+        res = xp.zeros(x.shape, dtype=bool)
+    else:
+        res = x < 0
+    r = make(res, _dt.bool, input._device)
+    return r if out is None else out.copy_(r)
+
+
+# -- rounding ----------------------------------------------------------------------------------
+class _ZeroGrad(Node):
+    """Rounding is flat almost everywhere: the gradient is zero."""
+    __slots__ = ()
+
+    def backward(self, g):
+        return g * 0
+
+
+class FloorBackward0(_ZeroGrad):
+    __slots__ = ()
+
+
+class CeilBackward0(_ZeroGrad):
+    __slots__ = ()
+
+
+class TruncBackward0(_ZeroGrad):
+    __slots__ = ()
+
+
+class RoundBackward0(_ZeroGrad):
+    __slots__ = ()
+
+
+class RoundBackward1(_ZeroGrad):
+    __slots__ = ()
+
+
+def _rounding(input, fn, kernel, node_cls):
+    """``fn`` on a float tensor; integer tensors are returned as a copy (already whole)."""
+    dt = input._dtype
+    if dt is _dt.bool:
+        raise not_implemented(kernel, dt)
+    x = input._data
+    res = fix_dtype(fn(x), dt) if dt.is_floating_point else x.copy()
+    r = make(res, dt, input._device)
+    if state.enabled and input._requires_grad:
+        record(node_cls(), r, input)
+    return r
+
+
+def floor(input, *, out=None):
+    """The largest integer not greater than each element.
+
+    Example::
+
+        >>> flambeau.floor(flambeau.tensor([-1.5, 1.5]))
+        tensor([-2.,  1.])
+    """
+    r = _rounding(input, xp_of(input).floor, 'floor_vml_cpu', FloorBackward0)
+    return r if out is None else out.copy_(r)
+
+
+def ceil(input, *, out=None):
+    """The smallest integer not less than each element.
+
+    Example::
+
+        >>> flambeau.ceil(flambeau.tensor([-1.5, 1.5]))
+        tensor([-1.,  2.])
+    """
+    r = _rounding(input, xp_of(input).ceil, 'ceil_vml_cpu', CeilBackward0)
+    return r if out is None else out.copy_(r)
+
+
+def trunc(input, *, out=None):
+    """Each element rounded towards zero.
+
+    Example::
+
+        >>> flambeau.trunc(flambeau.tensor([-1.7, 1.7]))
+        tensor([-1.,  1.])
+    """
+    r = _rounding(input, xp_of(input).trunc, 'trunc_vml_cpu', TruncBackward0)
+    return r if out is None else out.copy_(r)
+
+
+fix = trunc
+
+
+def round(input, *, decimals=None, out=None):
+    """Each element rounded to the nearest integer, halves to even (``round(2.5) == 2``); with
+    ``decimals``, to that many decimal places (negative: to tens, hundreds...; floats only).
+
+    Example::
+
+        >>> flambeau.round(flambeau.tensor([0.5, 1.5, 1.2345]))
+        tensor([0., 2., 1.])
+        >>> flambeau.round(flambeau.tensor([1.2345, 1234.5]), decimals=-2)
+        tensor([   0., 1200.])
+    """
+    if out is not None:
+        return out.copy_(round(input, decimals=decimals))
+    xp = xp_of(input)
+    if decimals is None:
+        return _rounding(input, xp.rint, 'round_vml_cpu', RoundBackward0)
+    dt = input._dtype
+    if not dt.is_floating_point:
+        raise not_implemented('round_vml_cpu' if decimals == 0 and dt is not _dt.bool
+                              else 'round_cpu', dt)
+    x = input._data
+    if dt.itemsize == 2:  # half precision: computed in float, as PyTorch does
+        x = x.astype(np.float32)
+    ten = x.dtype.type(10.0 ** builtins_abs(decimals))
+    res = xp.rint(x * ten) / ten if decimals > 0 else xp.rint(x / ten) * ten if decimals < 0 \
+        else xp.rint(x)
+    r = make(fix_dtype(res, dt), dt, input._device)
+    if state.enabled and input._requires_grad:
+        record(RoundBackward1(), r, input)
+    return r
+
+
+class FracBackward0(Node):
+    __slots__ = ()
+
+    def backward(self, g):
+        return g
+
+
+def frac(input, *, out=None):
+    """The fractional part ``input - trunc(input)`` (float tensors).
+
+    Example::
+
+        >>> flambeau.frac(flambeau.tensor([-1.5, 2.25]))
+        tensor([-0.5000,  0.2500])
+    """
+    dt = input._dtype
+    if not dt.is_floating_point:
+        raise not_implemented('frac_cpu', dt)
+    x = input._data
+    r = make(fix_dtype(x - xp_of(input).trunc(x), dt), dt, input._device)
+    if state.enabled and input._requires_grad:
+        record(FracBackward0(), r, input)
+    return r if out is None else out.copy_(r)
+
+
+# -- classification ----------------------------------------------------------------------------
+def _classify(input, float_fn, int_value, out):
+    dt = input._dtype
+    x = input._data
+    xp = xp_of(input)
+    if dt.is_floating_point:
+        res = float_fn(xp, x if dt is not _dt.bfloat16 else x.astype(np.float32))
+    else:
+        res = xp.full(x.shape, int_value, dtype=bool)
+    r = make(res, _dt.bool, input._device)
+    return r if out is None else out.copy_(r)
+
+
+def isnan(input):
+    """True where an element is NaN, as a bool tensor.
+
+    Example::
+
+        >>> flambeau.isnan(flambeau.tensor([1., float('nan')]))
+        tensor([False,  True])
+    """
+    return _classify(input, _isnan, False, None)
+
+
+def isinf(input):
+    """True where an element is positive or negative infinity.
+
+    Example::
+
+        >>> flambeau.isinf(flambeau.tensor([1., float('inf'), -float('inf')]))
+        tensor([False,  True,  True])
+    """
+    return _classify(input, _isinf, False, None)
+
+
+def isposinf(input, *, out=None):
+    """True where an element is positive infinity.
+
+    Example::
+
+        >>> flambeau.isposinf(flambeau.tensor([1., float('inf'), -float('inf')]))
+        tensor([False,  True, False])
+    """
+    return _classify(input, _isposinf, False, out)
+
+
+def isneginf(input, *, out=None):
+    """True where an element is negative infinity.
+
+    Example::
+
+        >>> flambeau.isneginf(flambeau.tensor([1., float('inf'), -float('inf')]))
+        tensor([False, False,  True])
+    """
+    return _classify(input, _isneginf, False, out)
+
+
+def isfinite(input):
+    """True where an element is neither infinite nor NaN.
+
+    Example::
+
+        >>> flambeau.isfinite(flambeau.tensor([1., float('inf'), float('nan')]))
+        tensor([ True, False, False])
+    """
+    return _classify(input, _isfinite, True, None)
+
+
+def isreal(input):
+    """True where an element has no imaginary part: everywhere, for real dtypes.
+
+    Example::
+
+        >>> flambeau.isreal(flambeau.tensor([1., 2.]))
+        tensor([True, True])
+    """
+    return make(xp_of(input).ones(input._data.shape, dtype=bool), _dt.bool, input._device)
+
+
+def _isnan(xp, x):
+    return xp.isnan(x)
+
+
+def _isinf(xp, x):
+    return xp.isinf(x)
+
+
+def _isposinf(xp, x):
+    return xp.isposinf(x)
+
+
+def _isneginf(xp, x):
+    return xp.isneginf(x)
+
+
+def _isfinite(xp, x):
+    return xp.isfinite(x)
+
+
+# -- nan_to_num --------------------------------------------------------------------------------
+class NanToNumBackward0(Node):
+    __slots__ = ()
+
+    def backward(self, g):
+        x, = self.saved_tensors
+        return where(isfinite(x), g, 0.)
+
+
+def nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None):
+    """NaN, positive and negative infinity replaced by ``nan``, ``posinf`` and ``neginf``
+    (by default 0 and the largest and lowest finite values of the dtype).
+
+    Example::
+
+        >>> flambeau.nan_to_num(flambeau.tensor([float('nan'), float('inf'), 1.]), posinf=9.)
+        tensor([0., 9., 1.])
+    """
+    dt = input._dtype
+    x = input._data
+    if not dt.is_floating_point:
+        r = make(x.copy(), dt, input._device)
+    else:
+        xp = xp_of(input)
+        info = _dt.finfo(dt)
+        big = info.max if posinf is None else posinf
+        small = info.min if neginf is None else neginf
+        one = x.dtype.type
+        res = xp.where(xp.isnan(x), one(nan), x)
+        res = xp.where(res == np.inf, one(big), res)
+        res = xp.where(res == -np.inf, one(small), res)
+        r = make(fix_dtype(xp.asarray(res), dt), dt, input._device)
+    if state.enabled and input._requires_grad:
+        node = NanToNumBackward0()
+        node.save(input)
+        record(node, r, input)
+    return r if out is None else out.copy_(r)
+
+
+# -- fmax / fmin -------------------------------------------------------------------------------
+class FmaxFminBackward(Node):
+    """The gradient goes to ``input`` where it was chosen (ties included), else to ``other``."""
+    __slots__ = ('label', 'a', 'b', 'is_max')
+
+    def name(self):
+        return self.label
+
+    def backward(self, g):
+        x, y = self.saved_tensors
+        first = ((x >= y) if self.is_max else (x <= y)) | isnan(y)
+        ga = reduce_grad(where(first, g, 0.), *self.a) if self.a is not None else None
+        gb = reduce_grad(where(first, 0., g), *self.b) if self.b is not None else None
+        return ga, gb
+
+
+def _fmax_fmin(input, other, is_max, out):
+    if not isinstance(other, Tensor):
+        raise TypeError(f'{"fmax" if is_max else "fmin"}(): argument \'other\' (position 2) must '
+                        f'be Tensor, not {type(other).__name__}')
+    x, y, dt, tb = binary_operands(input, other)
+    xp = xp_of(input)
+    try:
+        res = (xp.fmax if is_max else xp.fmin)(x, y)
+    except ValueError as e:
+        raise broadcast_error(e, x, y) from None
+    r = make(fix_dtype(res, dt), dt, input._device)
+    if state.enabled and (input._requires_grad or tb._requires_grad):
+        node = FmaxFminBackward()
+        node.label = 'FmaxBackward0' if is_max else 'FminBackward0'
+        node.is_max = is_max
+        node.a = (x.shape, input._dtype) if input._requires_grad else None
+        node.b = (y.shape, tb._dtype) if tb._requires_grad else None
+        node.save(input, tb)
+        record(node, r, input, tb)
+    return r if out is None else out.copy_(r)
+
+
+def fmax(input, other, *, out=None):
+    """The elementwise maximum, ignoring NaN: where one side is NaN the other is taken.
+
+    Example::
+
+        >>> flambeau.fmax(flambeau.tensor([1., float('nan')]), flambeau.tensor([3., 2.]))
+        tensor([3., 2.])
+    """
+    return _fmax_fmin(input, other, True, out)
+
+
+def fmin(input, other, *, out=None):
+    """The elementwise minimum, ignoring NaN: where one side is NaN the other is taken.
+
+    Example::
+
+        >>> flambeau.fmin(flambeau.tensor([1., float('nan')]), flambeau.tensor([3., 2.]))
+        tensor([1., 2.])
+    """
+    return _fmax_fmin(input, other, False, out)
+
+
+# -- shifts ------------------------------------------------------------------------------------
+def _shift(input, other, left, out=None):
+    """``input << other`` or ``input >> other`` as PyTorch defines them for every shift:
+    shifting by the bit width or more (or by a negative amount) gives 0, or -1 for negative
+    numbers shifted right."""
+    name = 'lshift_cpu' if left else 'rshift_cpu'
+    if not isinstance(input, Tensor):  # a number on the left: ``3 << t``
+        from .creation import scalar_tensor
+        input = scalar_tensor(input, other)
+    x, y, dt, tb = binary_operands(input, other)
+    if dt.is_floating_point or dt is _dt.bool:
+        raise not_implemented(name, dt)
+    xp = xp_of(input)
+    bits = dt.itemsize * 8
+    try:
+        y = xp.asarray(y, dtype=x.dtype) if tb is None else y
+        bad = (y < 0) | (y >= bits)
+        s = xp.where(bad, 0, y).astype(x.dtype)
+        if left:
+            res = xp.where(bad, x.dtype.type(0), xp.left_shift(x, s))
+        else:  # an over-wide shift leaves the sign: -1 or 0 (0 for unsigned dtypes)
+            fill = xp.right_shift(x, bits - 1) if dt.is_signed else x.dtype.type(0)
+            res = xp.where(bad, fill, xp.right_shift(x, s))
+    except ValueError as e:
+        raise broadcast_error(e, x, y) from None
+    r = make(xp.asarray(res, dtype=x.dtype), dt, input._device)
+    return r if out is None else out.copy_(r)
+
+
+def bitwise_left_shift(input, other, *, out=None):
+    """``input << other`` for integer tensors: shifting left by ``other`` bits (wrapping in the
+    dtype; a shift of the bit width or more gives 0).
+
+    Example::
+
+        >>> flambeau.bitwise_left_shift(flambeau.tensor([1, -1]), 3)
+        tensor([ 8, -8])
+    """
+    return _shift(input, other, True, out)
+
+
+def bitwise_right_shift(input, other, *, out=None):
+    """``input >> other`` for integer tensors: an arithmetic shift right by ``other`` bits.
+
+    Example::
+
+        >>> flambeau.bitwise_right_shift(flambeau.tensor([16, -16]), 2)
+        tensor([ 4, -4])
+    """
+    return _shift(input, other, False, out)
+
+
+def _rlshift(input, other):
+    return _shift(other, input, True)
+
+
+def _rrshift(input, other):
+    return _shift(other, input, False)
+
+
+# Tensor methods of the ops above that the central table of _tensor_methods.py does not bind.
+METHODS = {
+    'sgn': sgn, 'signbit': signbit, 'floor': floor, 'ceil': ceil, 'trunc': trunc, 'fix': trunc,
+    'round': round, 'frac': frac, 'isnan': isnan, 'isinf': isinf, 'isposinf': isposinf,
+    'isneginf': isneginf, 'isfinite': isfinite, 'isreal': isreal, 'nan_to_num': nan_to_num,
+    'fmax': fmax, 'fmin': fmin, 'bitwise_left_shift': bitwise_left_shift,
+    'bitwise_right_shift': bitwise_right_shift, '__lshift__': bitwise_left_shift,
+    '__rshift__': bitwise_right_shift, '__rlshift__': _rlshift, '__rrshift__': _rrshift,
+}
+INPLACE = {
+    'sgn_': sgn, 'floor_': floor, 'ceil_': ceil, 'trunc_': trunc, 'fix_': trunc, 'round_': round,
+    'frac_': frac, 'nan_to_num_': nan_to_num, 'bitwise_left_shift_': bitwise_left_shift,
+    'bitwise_right_shift_': bitwise_right_shift, '__ilshift__': bitwise_left_shift,
+    '__irshift__': bitwise_right_shift, 'logical_and_': logical_and, 'logical_or_': logical_or,
+    'logical_xor_': logical_xor,
+}
