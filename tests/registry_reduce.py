@@ -102,8 +102,8 @@ def arg_samples(make):
 
 
 register(
-    OpInfo('max', gradgrad=True, samples=maxmin_samples, method=True, errors=_maxmin_errors('max')),
-    OpInfo('min', samples=maxmin_samples, method=True, errors=_maxmin_errors('min')),
+    OpInfo('max', gradgrad=True, samples=maxmin_samples, method=True, out=True, errors=_maxmin_errors('max')),
+    OpInfo('min', samples=maxmin_samples, method=True, out=True, errors=_maxmin_errors('min')),
     OpInfo('amax', gradgrad=True, samples=amax_samples, method=True),
     OpInfo('amin', samples=amax_samples, method=True),
     OpInfo('argmax', samples=arg_samples, dtypes=NUMERIC, grad=False, method=True),
@@ -373,7 +373,7 @@ def aminmax_samples(make):
 
 
 register(
-    OpInfo('aminmax', samples=aminmax_samples, method=True, gradgrad=True,
+    OpInfo('aminmax', samples=aminmax_samples, method=True, out=True, gradgrad=True,
            errors=_errors(
                ((lambda make: (make((0, 3)),)), {}, RuntimeError,
                 'aminmax(): cannot compute aminmax over an empty dimension as the operation has '
@@ -519,8 +519,8 @@ register(
            tol=_SCAN_TOL, errors=_dim_error),
     OpInfo('cumprod', samples=cumprod_samples, method=True, inplace=True, out=True,
            gradgrad=True, tol=_SCAN_TOL, grad_tol={'bfloat16': (1e-1, 1e-1)}, errors=_dim_error),
-    OpInfo('cummax', samples=cummax_samples, method=True, gradgrad=True, errors=_dim_error),
-    OpInfo('cummin', samples=cummax_samples, method=True, errors=_dim_error),
+    OpInfo('cummax', samples=cummax_samples, method=True, out=True, gradgrad=True, errors=_dim_error),
+    OpInfo('cummin', samples=cummax_samples, method=True, out=True, errors=_dim_error),
     OpInfo('logcumsumexp', samples=logcumsumexp_samples, dtypes=FLOATS, method=True, out=True,
            gradgrad=True, tol=_SCAN_TOL, grad_tol={'bfloat16': (1e-1, 1e-1)},
            errors=_dim_error),
@@ -622,26 +622,26 @@ def _empty_dim_error(name):
 
 
 register(
-    OpInfo('sort', samples=sort_samples, method=True, gradgrad=True, errors=_dim_error),
+    OpInfo('sort', samples=sort_samples, method=True, out=True, gradgrad=True, errors=_dim_error),
     OpInfo('argsort', samples=sort_samples, grad=False, method=True, errors=_dim_error),
     OpInfo('msort', samples=lambda make: (s for s in sort_samples(make)
                                           if len(s.args) == 1 and not s.kwargs),
            method=True),
-    OpInfo('topk', samples=topk_samples, dtypes=NUMERIC, method=True, gradgrad=True,
+    OpInfo('topk', samples=topk_samples, dtypes=NUMERIC, method=True, out=True, gradgrad=True,
            errors=_errors(((lambda make: (make((3,)), 4)), {}, RuntimeError,
                            'selected index k out of range'),
                           ((lambda make: (make((3,)), -1)), {}, RuntimeError,
                            'selected index k out of range'))),
-    OpInfo('kthvalue', samples=kthvalue_samples, dtypes=NUMERIC, method=True, gradgrad=True,
+    OpInfo('kthvalue', samples=kthvalue_samples, dtypes=NUMERIC, method=True, out=True, gradgrad=True,
            errors=_errors(((lambda make: (make((3,)), 4)), {}, RuntimeError,
                            'kthvalue(): selected number k out of range for dimension 0'),
                           ((lambda make: (make((2, 3)), 0, 1)), {}, RuntimeError,
                            'kthvalue(): selected number k out of range for dimension 1'))),
-    OpInfo('median', samples=median_samples, dtypes=NUMERIC, method=True, gradgrad=True,
+    OpInfo('median', samples=median_samples, dtypes=NUMERIC, method=True, out=True, gradgrad=True,
            errors=_empty_dim_error('median')),
-    OpInfo('nanmedian', samples=median_samples, dtypes=NUMERIC, method=True,
+    OpInfo('nanmedian', samples=median_samples, dtypes=NUMERIC, method=True, out=True,
            errors=_empty_dim_error('median')),  # PyTorch's message names median
-    OpInfo('mode', samples=mode_samples, method=True, gradgrad=True,
+    OpInfo('mode', samples=mode_samples, method=True, out=True, gradgrad=True,
            errors=_empty_dim_error('mode')),
 )
 

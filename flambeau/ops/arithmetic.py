@@ -598,7 +598,7 @@ class FmodBackward0(Node):
     __slots__ = ('a',)
 
     def backward(self, g):
-        return (reduce_grad(g, *self.a),)
+        return reduce_grad(g, *self.a), None
 
 
 class FmodBackward1(Node):

@@ -333,7 +333,7 @@ def _extreme(input, dim, keepdim, other, is_max, out):
     name = 'max' if is_max else 'min'
     if other is not None:
         from .pointwise import maximum, minimum
-        return (maximum if is_max else minimum)(input, other)
+        return (maximum if is_max else minimum)(input, other, out=out)
     xp = xp_of(input)
     x = input._data
     if dim is None:
@@ -348,7 +348,7 @@ def _extreme(input, dim, keepdim, other, is_max, out):
             node.save(input)
             node.save_output(r)
             record(node, r, input)
-        return r
+        return r if out is None else out.copy_(r)
     d = input._wrap_dim(dim)
     if x.ndim == 0:
         idx = xp.zeros((), dtype=np.int64)
@@ -369,10 +369,7 @@ def _extreme(input, dim, keepdim, other, is_max, out):
         node.save(indices)
         record(node, values, input)
     result = getattr(return_types, name)(values, indices)
-    if out is not None:
-        out[0].copy_(values)
-        out[1].copy_(indices)
-    return result
+    return result if out is None else copy_pair(result, out)
 
 
 def max(input, dim=None, keepdim=False, *, out=None, other=None):
@@ -1002,7 +999,7 @@ class AminmaxBackward0(Node):
         return res
 
 
-def aminmax(input, *, dim=None, keepdim=False):
+def aminmax(input, *, dim=None, keepdim=False, out=None):
     """The minimum and the maximum, over all elements or along ``dim``, as
     ``(min, max)``.
 
@@ -1035,7 +1032,8 @@ def aminmax(input, *, dim=None, keepdim=False):
         node.save(input)
         record(node, a, input)
         b.grad_fn, b._output_nr, b._requires_grad = node, 1, True
-    return return_types.aminmax(a, b)
+    r = return_types.aminmax(a, b)
+    return r if out is None else copy_pair(r, out)
 
 
 # -- nansum / nanmean ------------------------------------------------------------------------
