@@ -20,7 +20,8 @@ import numpy as np
 
 from .. import dtypes as _dt
 from ._common import Node, Tensor, binary_operands, device_mismatch, make, record, state
-from .index import _normalize, index_put, values_array
+from .index import (_Split, _index_error, _normalize, _put_label, _read, _write, put_index,
+                    setitem_shape_error, values_array)
 
 
 def _title(d):
@@ -242,12 +243,11 @@ def setitem(self, idx, value):
         >>> x
         tensor([0., 1., 2.])
     """
+    norm, basic = _normalize(self, idx)
     if not _needs_graph(self, (value,)):
-        norm, _basic = _normalize(self, idx)
         try:
-            self._data[norm] = values_array(self, value, None)
+            _write(self._data, norm, values_array(self, value, None))
         except IndexError as e:
-            from .index import _index_error
             raise _index_error(self, norm, e) from None
         except ValueError:
             if not self._data.flags.writeable and _basic_write(self, norm, value):
@@ -256,38 +256,23 @@ def setitem(self, idx, value):
             overlap = _overlap_error(self)
             if overlap is not None:
                 raise overlap from None
-            from .index import setitem_shape_error
-            raise setitem_shape_error(self, norm, _basic, value) from None
+            raise setitem_shape_error(self, norm, basic, value) from None
         self._vc[0] += 1
         return
-    if self.grad_fn is None and self._requires_grad and _is_view_index(idx):
+    if self.grad_fn is None and self._requires_grad and \
+            _put_label(norm) == 'torch::autograd::CopySlices':
         raise RuntimeError('a view of a leaf Variable that requires grad is being used in an '
                            'in-place operation.')  # PyTorch writes through x[idx], a view
     check_inplace(self)
-    commit(self, index_put(_snapshot(self), idx, value))
-
-
-def _is_view_index(idx):
-    """True when ``x[idx]`` is a view other than ``x`` itself (not only ``:`` and ``...``)."""
-    items = idx if type(idx) is tuple else (idx,)
-    trivial = True
-    for i in items:
-        if isinstance(i, Tensor):
-            if i._data.ndim or i._dtype.is_floating_point or i._dtype is _dt.bool:
-                return False
-        elif not (type(i) is int or type(i) is slice or i is None or i is Ellipsis):
-            return False
-        if not (i is Ellipsis or (type(i) is slice and i == slice(None))):
-            trivial = False
-    return not trivial
+    commit(self, put_index(_snapshot(self), norm, basic, value))
 
 
 def _basic_write(t, norm, value):
     """``t[norm] = value`` into an expanded ``t`` when the written part has no overlap."""
-    if any(type(i) is not int and type(i) is not slice and i is not None and i is not Ellipsis
-           for i in norm):
+    if type(norm) is _Split or any(type(i) is not int and type(i) is not slice and
+                                   i is not None and i is not Ellipsis for i in norm):
         return False
-    if _overlap_error(t, t._data[norm]) is not None:
+    if _overlap_error(t, _read(t._data, norm)) is not None:
         return False
     try:
         _writeable(t._data)[norm] = values_array(t, value, None)
