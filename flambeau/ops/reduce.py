@@ -119,14 +119,15 @@ class MeanBackward0(Node):
     def backward(self, g):
         if not state.enabled:
             return _filled_like(g, self.shape, self.n)
-        return (g / self.n).expand(self.shape)
+        # expand, then divide: the double backward sums first, so an empty input gives 0, not 0/0
+        return g.expand(self.shape) / self.n
 
 
 class MeanBackward1(Node):
     __slots__ = ('shape', 'dims', 'keepdim', 'n')
 
     def backward(self, g):
-        return _expand_back(g / self.n, self.shape, self.dims, self.keepdim)
+        return _expand_back(g, self.shape, self.dims, self.keepdim) / self.n
 
 
 def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
