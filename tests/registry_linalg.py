@@ -321,6 +321,17 @@ def _square_errors(fn):
     return _errs([(a, e, f'{fn}: {m}') for a, e, m in SQUARE_ERRORS])
 
 
+def _linalg_errors(fn, matrix, message):
+    """The square-shape errors of ``fn`` and torch's LinAlgError on ``matrix``."""
+    import torch  # the test-only reference names the exception class
+
+    def errors(make):
+        return _square_errors(fn)(make) + [
+            ErrorInput(S(np.asarray(matrix, dtype=np.float32)), torch.linalg.LinAlgError,
+                       f'{fn}: {message}')]
+    return errors
+
+
 def _eigh_inv(m, a, uplo='L'):
     L, V = m.linalg.eigh(_sym(m, a), UPLO=uplo)
     return L, V * V  # V's columns are defined up to sign
@@ -337,18 +348,21 @@ register(
            gradgrad=True, tol=LINALG_TOL, grad_tol=LINALG_GRAD_TOL,
            variants={'inverse': lambda m, a: m.inverse(a), 'method': lambda m, a: a.inverse(),
                      'inv_ex': lambda m, a: m.linalg.inv_ex(a)},
-           errors=_square_errors('linalg.inv')),
+           errors=_linalg_errors('linalg.inv', [[0., 0.], [0., 0.]],
+                                 'The diagonal element 1 is zero, the inversion could not be '
+                                 'completed because the input matrix is singular.')),
     OpInfo('linalg.det', lambda m, a: m.linalg.det(a), samples=square_samples,
            dtypes=FLOAT32_64, gradgrad=True, tol=LINALG_TOL, grad_tol=LINALG_GRAD_TOL,
            variants={'det': lambda m, a: m.det(a), 'method': lambda m, a: a.det()},
            errors=_square_errors('linalg.det')),
-    OpInfo('linalg.slogdet', lambda m, a: m.linalg.slogdet(a),
+    OpInfo('linalg.slogdet', lambda m, a, **k: m.linalg.slogdet(a, **k), out=True,
            samples=lambda make: list(square_samples(make)) + [S(make((3, 3)))],
            dtypes=FLOAT32_64, gradgrad=True, tol=LINALG_TOL, grad_tol=LINALG_GRAD_TOL,
            variants={'slogdet': lambda m, a: m.slogdet(a), 'method': lambda m, a: a.slogdet()}),
     OpInfo('logdet', samples=square_samples, dtypes=FLOAT32_64, method=True, gradgrad=True,
            tol=LINALG_TOL, grad_tol=LINALG_GRAD_TOL),
     OpInfo('linalg.solve', lambda m, *a, **k: m.linalg.solve(*a, **k), samples=solve_samples,
+           out=True,
            dtypes=FLOAT32_64, gradgrad=True, tol=LINALG_TOL, grad_tol=LINALG_GRAD_TOL,
            errors=_errs([(((2, 2), (3,)), RuntimeError, 'linalg.solve: Incompatible shapes of A '
                           'and B for the equation AX = B (2x2 and 3x1)')])),
@@ -363,7 +377,7 @@ register(
         b, m.linalg.cholesky(_spd(m, a)), **k),
         samples=lambda make: [S(make((3, 2)), make((3, 3))), S(make((2, 3, 1)), make((3, 3)))],
         dtypes=FLOAT32_64, gradgrad=True, tol=LINALG_TOL, grad_tol=LINALG_GRAD_TOL),
-    OpInfo('linalg.qr', lambda m, a, *r, **k: m.linalg.qr(a, *r, **k),
+    OpInfo('linalg.qr', lambda m, a, *r, **k: m.linalg.qr(a, *r, **k), out=True,
            samples=lambda make: list(rect_samples(make)) + [
                Sample((make((3, 4)),), {'mode': 'complete'}),
                Sample((make((4, 3)),), {'mode': 'r'}).but(grad=False),
@@ -382,7 +396,7 @@ register(
            dtypes=FLOAT32_64, gradgrad=True, tol=LINALG_TOL, grad_tol=LINALG_GRAD_TOL),
     OpInfo('svd', lambda m, a: (lambda r: (r[0] * r[0], r[1], r[2] * r[2]))(m.svd(a)),
            samples=rect_samples, dtypes=FLOAT32_64, tol=LINALG_TOL, grad_tol=LINALG_GRAD_TOL),
-    OpInfo('linalg.svdvals', lambda m, a: m.linalg.svdvals(a),
+    OpInfo('linalg.svdvals', lambda m, a, **k: m.linalg.svdvals(a, **k), out=True,
            samples=lambda make: list(rect_samples(make)) + [S(make((0, 3)))],
            dtypes=FLOAT32_64, gradgrad=True, tol=LINALG_TOL, grad_tol=LINALG_GRAD_TOL),
     OpInfo('linalg.pinv', lambda m, a, **k: m.linalg.pinv(a, **k),

@@ -400,10 +400,17 @@ def nan_reduce_samples(dtype_kw=True):
     return samples
 
 
+def _nanmean_samples(make):
+    """nan_reduce_samples, but an empty input is not gradchecked: its nansum / count double
+    backward is 0 / 0 (torch's own gradgradcheck fails there too)."""
+    for s in nan_reduce_samples()(make):
+        yield s.but(gradcheck=False) if s.args[0].size == 0 else s
+
+
 register(
     OpInfo('nansum', samples=nan_reduce_samples(), method=True, out=True, gradgrad=True,
            tol={'float16': (1e-2, 1e-2), 'bfloat16': (3e-2, 5e-2)}, errors=_dim_error),
-    OpInfo('nanmean', samples=nan_reduce_samples(), dtypes=FLOATS, method=True, out=True,
+    OpInfo('nanmean', samples=_nanmean_samples, dtypes=FLOATS, method=True, out=True,
            gradgrad=True, tol={'float16': (1e-2, 1e-2), 'bfloat16': (3e-2, 5e-2)},
            errors=lambda make: _dim_error(make) + [
                ErrorInput(S(make((2,), dtype='int64')), RuntimeError,

@@ -1213,7 +1213,41 @@ def _retain_grad_on_view(L):
     return y.grad, y2.grad
 
 
+def _number_as_gradient(L):
+    (L.tensor([1., 2.], requires_grad=True) * 2).sum().backward(2.)
+
+
+def _leaf_backward(L):
+    x = L.tensor([3., 1.], requires_grad=True)
+    x.backward(L.tensor([1., 2.]))
+    s = L.tensor(3., requires_grad=True)
+    s.backward()
+    return x.grad, s.grad
+
+
+def _view_of_modified_base_as_root(L):
+    x = L.tensor([3., 1.], requires_grad=True)
+    y = x * 1
+    y.mul_(2)
+    y[1].backward()
+    return x.grad
+
+
+def _backward_twice(L):
+    x = L.tensor([3., 1.], requires_grad=True)
+    y = (x * x).sum()
+    y.backward(retain_graph=True)
+    y.backward()
+    first = x.grad.clone()
+    y.backward()
+    return first
+
+
 MISC = {
+    'number_as_gradient': _number_as_gradient,
+    'leaf_backward': _leaf_backward,
+    'view_of_modified_base_as_root': _view_of_modified_base_as_root,
+    'backward_twice': _backward_twice,
     'hook_on_leaf_used_twice': _hook_on_leaf_used_twice,
     'grad_twice_frees_graph': _grad_twice_frees_graph,
     'grad_of_output_itself': _grad_of_output_itself,
@@ -1235,3 +1269,690 @@ def test_backward_semantics(case):
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')  # torch's reference-cycle warning for create_graph
         check(MISC[case])
+
+
+# -- autograd.grad: arguments and errors -------------------------------------------------------
+def _x(L, values=(1., 2.), dtype=None):
+    return L.tensor(list(values), dtype=getattr(L, dtype) if dtype else None, requires_grad=True)
+
+
+GRAD_API = {
+    'grad_outputs': lambda L: L.autograd.grad(_x(L) * _x(L), _x(L), L.tensor([1., 3.]),
+                                              allow_unused=True),
+    'grad_outputs_weighted': lambda L: (lambda x: L.autograd.grad(x * x, x,
+                                                                  L.tensor([1., 3.])))(_x(L)),
+    'grad_outputs_none_for_scalar': lambda L: (lambda x: L.autograd.grad((x * x).sum(), x,
+                                                                         [None]))(_x(L)),
+    'grad_outputs_other_dtype': lambda L: (lambda x: L.autograd.grad(
+        x * x, x, L.ones(2, dtype=L.float64)))(_x(L)),
+    'grad_outputs_too_few': lambda L: (lambda x: L.autograd.grad(
+        [x.sum(), (x * 2).sum()], x, [L.tensor(1.)]))(_x(L)),
+    'grad_outputs_extra_ignored': lambda L: (lambda x: L.autograd.grad(
+        x * x, x, [L.ones(2), L.ones(2)]))(_x(L)),
+    'grad_outputs_number': lambda L: (lambda x: L.autograd.grad(x * x, x, [3.]))(_x(L)),
+    'grad_outputs_shape': lambda L: (lambda x: L.autograd.grad(x * x, x, L.ones(3)))(_x(L)),
+    'grad_non_scalar_implicit': lambda L: (lambda x: L.autograd.grad(x * x, [x, x]))(_x(L)),
+    'grad_empty_inputs': lambda L: (lambda x: L.autograd.grad((x * x).sum(), []))(_x(L)),
+    'grad_output_not_requiring': lambda L: L.autograd.grad(L.ones(1).sum(), L.ones(1)),
+    'grad_unused': lambda L: (lambda x, z: L.autograd.grad((x * x).sum(), [x, z]))(
+        _x(L), _x(L, [1.])),
+    'grad_allow_unused': lambda L: (lambda x, z: L.autograd.grad((x * x).sum(), [x, z],
+                                                                  allow_unused=True))(
+        _x(L), _x(L, [1.])),
+    'grad_materialize': lambda L: (lambda x, z: L.autograd.grad((x * x).sum(), [x, z],
+                                                                 materialize_grads=True))(
+        _x(L), _x(L, [1.])),
+    'grad_materialize_allow_unused_false': lambda L: (lambda x: L.autograd.grad(
+        (x * x).sum(), x, allow_unused=False, materialize_grads=True))(_x(L)),
+    'grad_wrt_unrelated_non_leaf': lambda L: (lambda x: L.autograd.grad(
+        x.sum(), [x * 2], allow_unused=True))(_x(L)),
+    'grad_wrt_unrelated_non_leaf_error': lambda L: (lambda x: L.autograd.grad(
+        x.sum(), [x * 2]))(_x(L)),
+    'grad_retain_graph': lambda L: _grad_retained(L),
+    'grad_second_call_frees': lambda L: _grad_second_call(L),
+}
+
+
+def _grad_retained(L):
+    x = _x(L)
+    y = (x.exp() * x).sum()
+    a = L.autograd.grad(y, x, retain_graph=True)
+    return a, L.autograd.grad(y, x)
+
+
+def _grad_second_call(L):
+    x = _x(L)
+    y = (x.exp() * x).sum()
+    L.autograd.grad(y, x)
+    L.autograd.grad(y, x)
+
+
+@pytest.mark.parametrize('case', list(GRAD_API))
+def test_grad_arguments_and_errors(case):
+    check(GRAD_API[case])
+
+
+def test_grad_only_inputs_false_warns():
+    for L in (torch, flambeau):
+        x = _x(L)
+        with pytest.warns(FutureWarning, match='only_inputs argument is deprecated'):
+            L.autograd.grad(x.sum(), x, only_inputs=False)
+
+
+HIGHER = {
+    'mix': lambda L, x, w: ((x.sin() * x.exp() + x ** 3 / (x + 1)).tanh() * w).sum(),
+    'matmul_relu': lambda L, x, w: ((x.view(2, 2) @ w.view(2, 2)).sigmoid() ** 2).sum(),
+    'reductions': lambda L, x, w: (x * w).mean() * (x ** 2).sum() + (x - w).abs().max(),
+    'broadcast': lambda L, x, w: (x.view(4, 1) * w.view(1, 4)).log1p().sum(),
+}
+
+
+@pytest.mark.parametrize('name', list(HIGHER))
+def test_third_order_gradients_through_mixed_ops(name):
+    def run(L):
+        x = L.tensor([0.5, 1.5, -0.3, 2.0], dtype=L.float64, requires_grad=True)
+        w = L.tensor([0.2, -0.7, 1.1, 0.4], dtype=L.float64, requires_grad=True)
+        y = HIGHER[name](L, x, w)
+        g1x, g1w = L.autograd.grad(y, [x, w], create_graph=True)
+        g2, = L.autograd.grad((g1x * g1w).sum(), x, create_graph=True)
+        g3 = L.autograd.grad(g2.sum(), [x, w], allow_unused=True, materialize_grads=True)
+        return g1x, g1w, g2, g3
+    check(run, rtol=1e-9, atol=1e-10)
+
+
+# -- backward(inputs=...) ---------------------------------------------------------------------
+BACKWARD_INPUTS = {
+    'leaf_only': lambda L: _bw_inputs(L, lambda x, w, y: [x]),
+    'both_leaves': lambda L: _bw_inputs(L, lambda x, w, y: (x, w)),
+    'single_tensor': lambda L: _bw_inputs(L, lambda x, w, y: w),
+    'non_leaf': lambda L: _bw_inputs(L, lambda x, w, y: [y]),
+    'non_leaf_and_leaf': lambda L: _bw_inputs(L, lambda x, w, y: [y, x]),
+    'function_form': lambda L: _bw_inputs(L, lambda x, w, y: [w], fn=True),
+    'empty': lambda L: _bw_inputs(L, lambda x, w, y: []),
+    'not_requiring': lambda L: _bw_inputs(L, lambda x, w, y: [L.ones(2)]),
+    'unused_leaf': lambda L: _bw_inputs(L, lambda x, w, y: [L.ones(1, requires_grad=True)]),
+}
+
+
+def _bw_inputs(L, pick, fn=False):
+    x = _x(L)
+    w = _x(L, [3., -1.])
+    y = x * w
+    loss = (y * y).sum()
+    inputs = pick(x, w, y)
+    if fn:
+        L.autograd.backward(loss, inputs=inputs)
+    else:
+        loss.backward(inputs=inputs)
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        return x.grad, w.grad, y.grad
+
+
+@pytest.mark.parametrize('case', list(BACKWARD_INPUTS))
+def test_backward_inputs(case):
+    check(BACKWARD_INPUTS[case])
+
+
+def test_backward_inputs_accumulates():
+    def run(L):
+        x = _x(L)
+        (x * x).sum().backward(inputs=[x])
+        (x * 3).sum().backward(inputs=[x])
+        return x.grad
+    check(run)
+
+
+# -- hooks -------------------------------------------------------------------------------------
+def test_hook_order_tensor_hooks_retain_grad_node_prehook():
+    def run(L):
+        x = _x(L)
+        y = x * 2
+        calls = []
+        y.register_hook(lambda g: calls.append('t1') or g * 10)
+        y.retain_grad()
+        y.register_hook(lambda g: calls.append('t2') or g * 3)
+        y.grad_fn.register_prehook(lambda gs: calls.append('pre') or (gs[0] * 1000,))
+        (y * y).sum().backward()
+        return calls, y.grad, x.grad
+    check(run)
+
+
+def test_hooks_apply_to_captured_gradients():
+    def run(L):
+        x = _x(L)
+        x.register_hook(lambda g: g * 10)
+        y = x * 2
+        y.register_hook(lambda g: g * 100)
+        y.retain_grad()
+        y.grad_fn.register_prehook(lambda gs: (gs[0] * 1000,))
+        z = (y * y).sum()
+        gx = L.autograd.grad(z, [x], retain_graph=True)
+        gy = L.autograd.grad(z, [y])
+        return gx, gy, y.grad
+    check(run)
+
+
+def test_hook_handle_removal_and_replacement():
+    def run(L):
+        x = _x(L)
+        h1 = x.register_hook(lambda g: g * 2)
+        h2 = x.register_hook(lambda g: g + 1)
+        (x * x).sum().backward()
+        first = x.grad.clone()
+        h1.remove()
+        h1.remove()  # removing twice is harmless
+        x.grad = None
+        (x * x).sum().backward()
+        h2.remove()
+        second = x.grad.clone()
+        x.grad = None
+        (x * x).sum().backward()
+        return first, second, x.grad
+    check(run)
+
+
+def test_post_accumulate_grad_hook():
+    def run(L):
+        x = _x(L)
+        seen = []
+        h = x.register_post_accumulate_grad_hook(lambda p: seen.append(p.grad.clone()))
+        (x * x).sum().backward()
+        (x * 3).sum().backward()
+        L.autograd.grad((x * 5).sum(), x)  # no accumulation, no hook
+        h.remove()
+        (x * 3).sum().backward()
+        return seen, x.grad
+    check(run)
+
+
+def test_post_accumulate_grad_hook_steps_in_place():
+    def run(L):
+        w = _x(L)
+
+        def sgd(p):
+            with L.no_grad():
+                p -= 0.1 * p.grad
+            p.grad = None
+        w.register_post_accumulate_grad_hook(sgd)
+        for _ in range(3):
+            (w * w).sum().backward()
+        return w, w.grad
+    check(run)
+
+
+POST_HOOK_ERRORS = {
+    'non_leaf': lambda L: (_x(L) * 2).register_post_accumulate_grad_hook(lambda p: None),
+    'no_grad': lambda L: L.ones(2).register_post_accumulate_grad_hook(lambda p: None),
+}
+
+
+@pytest.mark.parametrize('case', list(POST_HOOK_ERRORS))
+def test_post_accumulate_grad_hook_errors(case):
+    check(POST_HOOK_ERRORS[case])
+
+
+def test_grad_fn_inspection_and_node_hooks():
+    def run(L):
+        x = _x(L)
+        w = _x(L, [0.5, 4.])
+        y = (x * w).exp()
+        mul, nr = y.grad_fn.next_functions[0]
+        accs = mul.next_functions
+        seen = []
+        h = mul.register_hook(lambda gi, go: seen.append((gi, go)))
+        mul.register_prehook(lambda go: (go[0] * 2,))
+        y.sum().backward()
+        h.remove()
+        return (y.grad_fn.name(), mul.name(), nr, [a.name() for a, _ in accs],
+                accs[0][0].variable is x, accs[1][0].variable is w, [n for _, n in accs],
+                seen, x.grad, w.grad)
+    check(run)
+
+
+# -- custom Function: setup_context, vjp, saved outputs ---------------------------------------
+def test_function_setup_context_style():
+    def run(L):
+        class Cube(L.autograd.Function):
+            @staticmethod
+            def forward(x, k):
+                return x ** 3 * k
+
+            @staticmethod
+            def setup_context(ctx, inputs, output):
+                x, k = inputs
+                ctx.save_for_backward(x, output)
+                ctx.k = k
+                ctx.nig = ctx.needs_input_grad
+
+            @staticmethod
+            def backward(ctx, g):
+                x, out = ctx.saved_tensors
+                return g * 3 * x * x * ctx.k, None
+
+        x = L.tensor([1., 2.], dtype=L.float64, requires_grad=True)
+        y = Cube.apply(x, 2.)
+        g, = L.autograd.grad(y.sum(), x, create_graph=True)
+        g2, = L.autograd.grad(g.sum(), x)
+        return y, g, g2, y.grad_fn.nig, type(y.grad_fn).__name__
+    check(run)
+
+
+def test_function_vjp_instead_of_backward():
+    def run(L):
+        class Double(L.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                return x * 2
+
+            @staticmethod
+            def vjp(ctx, g):
+                return g * 2
+
+        x = _x(L)
+        Double.apply(x).sum().backward()
+        F = L.autograd.Function
+        return x.grad, F.vjp is F.backward, hasattr(F, 'jvp')
+    check(run)
+
+
+FUNCTION_ERRORS = {
+    'both_backward_and_vjp': lambda L: _both(L),
+    'instance_call': lambda L: _instance_call(L),
+    'saved_output_modified': lambda L: _saved_output_modified(L),
+    'saved_input_inference': lambda L: _saved_inference(L),
+}
+
+
+def _both(L):
+    class F(L.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return g
+
+        @staticmethod
+        def vjp(ctx, g):
+            return g
+
+    F.apply(_x(L)).sum().backward()
+
+
+def _instance_call(L):
+    class F(L.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x
+
+    return F()(L.ones(1))
+
+
+def _saved_output_modified(L):
+    class Exp(L.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            y = x.exp()
+            ctx.save_for_backward(y)
+            return y
+
+        @staticmethod
+        def backward(ctx, g):
+            y, = ctx.saved_tensors
+            return g * y
+
+    x = _x(L)
+    y = Exp.apply(x)
+    y.mul_(2)
+    y.sum().backward()
+
+
+def _saved_inference(L):
+    class Mul(L.autograd.Function):
+        @staticmethod
+        def forward(ctx, x, c):
+            ctx.save_for_backward(c)
+            return x * c
+
+        @staticmethod
+        def backward(ctx, g):
+            c, = ctx.saved_tensors
+            return g * c, None
+
+    with L.inference_mode():
+        c = L.ones(2)
+    return Mul.apply(_x(L), c)
+
+
+@pytest.mark.parametrize('case', list(FUNCTION_ERRORS))
+def test_function_errors(case):
+    check(FUNCTION_ERRORS[case])
+
+
+def test_function_saved_output_frees_with_graph():
+    """A saved output is held without a reference cycle: the graph dies with its tensors."""
+    import gc
+    import weakref
+
+    class Exp(flambeau.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            y = x.exp()
+            ctx.save_for_backward(y)
+            return y
+
+        @staticmethod
+        def backward(ctx, g):
+            y, = ctx.saved_tensors
+            return g * y
+
+    x = _x(flambeau)
+    gc.disable()
+    try:
+        y = Exp.apply(x)
+        ref = weakref.ref(y.grad_fn)
+        del y
+        assert ref() is None
+    finally:
+        gc.enable()
+    y = Exp.apply(x)
+    y.sum().backward()
+    assert flambeau.allclose(x.grad, x.exp().detach())
+
+
+# -- in-place writes and views (CopySlices, stale view grad_fns) ------------------------------
+VIEW_CASES = {
+    'setitem_from_other': lambda L, x, z: _vc_setitem(L, x, z),
+    'view_mul_': lambda L, x, z: _vc_view_mul(L, x, z),
+    'view_used_after_base_inplace': lambda L, x, z: _vc_stale(L, x, z),
+    'nested_view_after_base_inplace': lambda L, x, z: _vc_nested(L, x, z),
+    'sibling_view_after_view_inplace': lambda L, x, z: _vc_sibling(L, x, z),
+    'transpose_view_after_base_setitem': lambda L, x, z: _vc_transpose(L, x, z),
+    'view_as_root_after_base_inplace': lambda L, x, z: _vc_root(L, x, z),
+    'saved_base_written_through_view': lambda L, x, z: _vc_saved_base(L, x, z),
+    'saved_view_base_written': lambda L, x, z: _vc_saved_view(L, x, z),
+    'saved_view_sibling_written': lambda L, x, z: _vc_saved_sibling(L, x, z),
+    'saved_view_written_itself': lambda L, x, z: _vc_saved_self(L, x, z),
+    'saved_output_written_through_view': lambda L, x, z: _vc_saved_output(L, x, z),
+}
+
+
+def _vc_setitem(L, x, z):
+    y = x * 1
+    y[0] = z
+    return y, (y * y).sum()
+
+
+def _vc_view_mul(L, x, z):
+    y = x * 1
+    y.view(-1).mul_(z)
+    return y, (y * y).sum()
+
+
+def _vc_stale(L, x, z):
+    y = x * 1
+    v = y[1:]
+    y.mul_(z)
+    return v, (v * v).sum()
+
+
+def _vc_nested(L, x, z):
+    y = x * 1
+    v = y[1:][1:]
+    y[0] = z
+    y.exp_()
+    return v, (v * 3).sum()
+
+
+def _vc_sibling(L, x, z):
+    y = x * 1
+    a, b = y[:2], y[1:]
+    b.mul_(z)
+    return (a, b), (a * a).sum() + b.sum()
+
+
+def _vc_transpose(L, x, z):
+    y = (x * 1).view(3, 1)
+    t = y.t()
+    y[1, 0] = z * 5
+    return t, (t * t).sum()
+
+
+def _vc_root(L, x, z):
+    y = x * 1
+    v = y[2]
+    y.mul_(z)
+    return v, v
+
+
+def _vc_saved_base(L, x, z):
+    y = x * 1
+    w = y.exp()
+    y[1:].mul_(z)
+    return y, w.sum()
+
+
+def _vc_saved_view(L, x, z):
+    y = x * 1
+    v = y[1:]
+    w = v * v
+    y.mul_(z)
+    return y, w.sum()
+
+
+def _vc_saved_sibling(L, x, z):
+    y = x * 1
+    v = y[1:]
+    w = y[:2] * y[:2]
+    v.mul_(z)
+    return y, w.sum()
+
+
+def _vc_saved_self(L, x, z):
+    y = x * 1
+    v = y[1:]
+    w = v * v
+    v.mul_(z)
+    return y, w.sum()
+
+
+def _vc_saved_output(L, x, z):
+    y = x.exp()
+    y[0:1].mul_(z)
+    return y, y.sum()
+
+
+@pytest.mark.parametrize('case', list(VIEW_CASES))
+def test_inplace_through_views_vs_torch(case):
+    def run(L):
+        x = L.tensor([1., 2., 3.], requires_grad=True)
+        z = L.tensor(5., requires_grad=True)
+        values, loss = VIEW_CASES[case](L, x, z)
+        loss.backward()
+        return values, x.grad, z.grad
+    check(run)
+
+
+# -- inference mode ----------------------------------------------------------------------------
+def test_inference_tensors():
+    def run(L):
+        x = _x(L)
+        with L.inference_mode():
+            a = L.ones(2)
+            b = x * 2
+            inside = L.is_inference_mode_enabled(), L.is_grad_enabled()
+            with L.inference_mode(False):
+                nested = (L.ones(1).is_inference(), L.is_inference_mode_enabled(),
+                          L.is_grad_enabled())
+            a.add_(1)  # in place inside inference mode is fine
+        return (a.is_inference(), b.is_inference(), b.requires_grad, x.is_inference(),
+                a[0:1].is_inference(), a.detach().is_inference(), a.clone().is_inference(),
+                inside, nested, L.is_inference_mode_enabled(), a, b)
+    check(run)
+
+
+def test_inference_mode_decorator():
+    def run(L):
+        @L.inference_mode()
+        def f(t):
+            return t * 2, L.is_inference_mode_enabled()
+
+        @L.inference_mode
+        def g(t):
+            return t * 3
+
+        y, on = f(_x(L))
+        return y.is_inference(), on, g(_x(L)).is_inference(), L.is_inference_mode_enabled()
+    check(run)
+
+
+INFERENCE_ERRORS = {
+    'saved_for_backward': lambda L: (_inference_tensor(L) * _x(L)).sum(),
+    'saved_by_other_op': lambda L: _x(L).exp() * _inference_tensor(L),
+    'not_saved_is_fine': lambda L: (_inference_tensor(L) + _x(L)).sum(),
+    'inplace_outside': lambda L: _inference_tensor(L).add_(1),
+    'inplace_outside_no_grad': lambda L: _no_grad_inplace(L),
+    'version': lambda L: _inference_tensor(L)._version,
+    'requires_grad_outside': lambda L: _inference_tensor(L).requires_grad_(),
+    'requires_grad_false_ok': lambda L: _inference_tensor(L).requires_grad_(False),
+    'clone_is_normal': lambda L: (lambda c: ((c * _x(L)).sum(), c.is_inference()))(
+        _inference_tensor(L).clone()),
+}
+
+
+def _inference_tensor(L):
+    with L.inference_mode():
+        return L.ones(2) * 3
+
+
+def _no_grad_inplace(L):
+    a = _inference_tensor(L)
+    with L.no_grad():
+        a.mul_(2)
+
+
+@pytest.mark.parametrize('case', list(INFERENCE_ERRORS))
+def test_inference_tensor_errors(case):
+    check(INFERENCE_ERRORS[case])
+
+
+# -- anomaly mode ------------------------------------------------------------------------------
+def _anomaly_run(L):
+    x = L.tensor([0., 1.], requires_grad=True)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter('always')
+        with L.autograd.detect_anomaly():
+            y = x.sqrt()  # the forward line the warning names
+            kind, msg = outcome(lambda: (y * 0).sum().backward())
+    texts = [str(w.message) for w in caught if issubclass(w.category, UserWarning)]
+    return kind, msg, texts
+
+
+def test_detect_anomaly_nan_error_and_forward_traceback():
+    (tk, tm, tw), (fk, fm, fw) = _anomaly_run(torch), _anomaly_run(flambeau)
+    assert (fk, fm) == (tk, tm)
+    assert fw[0] == tw[0]  # "Anomaly Detection has been enabled. ..."
+    head = 'Error detected in SqrtBackward0. Traceback of forward call that caused the error:\n'
+    assert tw[1].startswith(head) and fw[1].startswith(head)
+    assert 'y = x.sqrt()  # the forward line the warning names' in fw[1]
+    assert __file__ in fw[1] and 'flambeau/' not in fw[1].replace(__file__, '')
+    assert not flambeau.autograd.is_anomaly_enabled()
+
+
+def test_anomaly_warns_on_backward_error_of_custom_function():
+    for L in (torch, flambeau):
+        class Boom(L.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                return x * 1
+
+            @staticmethod
+            def backward(ctx, g):
+                raise ValueError('boom')
+
+        x = _x(L)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter('always')
+            with L.autograd.set_detect_anomaly(True):
+                y = Boom.apply(x)
+                with pytest.raises(ValueError, match='boom'):
+                    y.sum().backward()
+        msgs = [str(w.message) for w in caught]
+        assert any(m.startswith('Error detected in BoomBackward. Traceback of forward call')
+                   and 'y = Boom.apply(x)' in m for m in msgs), msgs
+
+
+def test_anomaly_flags():
+    def run(L):
+        enabled = L.is_anomaly_enabled if L is torch else L.autograd.is_anomaly_enabled
+        check_nan = L.is_anomaly_check_nan_enabled if L is torch else \
+            L.autograd.is_anomaly_check_nan_enabled
+        out = [enabled()]
+        L.autograd.set_detect_anomaly(True)
+        out.append((enabled(), check_nan()))
+        L.autograd.set_detect_anomaly(False)
+        out.append(enabled())
+        with L.autograd.set_detect_anomaly(True, check_nan=False):
+            out.append((enabled(), check_nan()))
+            x = L.tensor([0., 1.], requires_grad=True)
+            (x.sqrt() * 0).sum().backward()  # no NaN check
+            out.append(x.grad)
+        out.append(enabled())
+        return out
+    check(run)
+
+
+# -- gradcheck arguments -----------------------------------------------------------------------
+def test_gradcheck_argument_errors_and_checks():
+    for L in (torch, flambeau):
+        x = L.tensor([1., 2.], dtype=L.float64, requires_grad=True)
+        kind, msg = outcome(lambda: L.autograd.gradcheck(lambda a: a * 2,
+                                                         (L.ones(2, dtype=L.float64),)))
+        assert kind is ValueError and 'at least one input tensor to require gradient' in msg
+        kind, msg = outcome(lambda: L.autograd.gradcheck(lambda a: (a * 2).float(), (x,),
+                                                         check_grad_dtypes=True))
+        assert issubclass(kind, RuntimeError), (L, kind, msg)
+
+        class Noisy(L.autograd.Function):
+            @staticmethod
+            def forward(ctx, a):
+                return a * 2
+
+            @staticmethod
+            def backward(ctx, g):
+                return g * 2 + g * L.rand(g.shape, dtype=g.dtype) * 1e-3
+
+        kind, msg = outcome(lambda: L.autograd.gradcheck(Noisy.apply, (x,), atol=1e-2))
+        assert issubclass(kind, RuntimeError) and 'not reentrant' in msg, (L, kind, msg)
+        assert L.autograd.gradcheck(Noisy.apply, (x,), atol=1e-2, nondet_tol=1e-2)
+
+        class IgnoresUndefined(L.autograd.Function):
+            @staticmethod
+            def forward(ctx, a):
+                ctx.set_materialize_grads(False)
+                return a * 2, a * 3
+
+            @staticmethod
+            def backward(ctx, g1, g2):
+                return g1 * 2 + g2 * 3  # fails when one of them is None
+
+        kind, msg = outcome(lambda: L.autograd.gradcheck(IgnoresUndefined.apply, (x,)))
+        assert kind is TypeError and "for *: 'NoneType' and 'int'" in msg, (L, msg)
+        kind, msg = outcome(lambda: L.autograd.gradcheck(lambda a: a * 2, (x,),
+                                                         check_backward_ad=False))
+        assert kind is AssertionError and 'check_backward_ad to be True' in msg
+
+        class NotTimesGrad(L.autograd.Function):
+            @staticmethod
+            def forward(ctx, a):
+                return a * 2
+
+            @staticmethod
+            def backward(ctx, g):
+                return g * 2 + 1e-9  # right Jacobian within tolerance, not linear in g
+
+        kind, msg = outcome(lambda: L.autograd.gradcheck(NotTimesGrad.apply, (x,)))
+        assert issubclass(kind, RuntimeError), (L, kind, msg)
+        assert 'backward not multiplied by grad_output' in msg, (L, msg)
