@@ -10,19 +10,25 @@ version counter (``_vc``, a one-element list) that every in-place op bumps; a te
 backward remembers the version it had (see Note [Saved tensors] in autograd/node.py). ``_base``
 is the tensor that owns the memory and ``_view_of`` = (parent, view function, args) says how to
 recompute the view from its parent, which in-place autograd on views needs
-(see Note [In-place autograd] in ops/inplace.py).
+(see Note [In-place autograd] in ops/inplace.py, and Note [Stale views] in autograd/node.py
+for a view whose base is written after the view was taken).
 """
 import warnings
 
 import numpy as np
 
 from . import dtypes as _dt
+from .autograd import backward as _autograd_backward
 from .autograd import grad_mode
-from .autograd.node import _TYPE_NAMES, AccumulateGrad
+from .autograd.engine import run_backward as _run_backward
+from .autograd.node import (_TYPE_NAMES, AccumulateGrad, InferenceTensorError,
+                            InferenceVersion, RetainGradHook, TensorHook, _RemovableHandle,
+                            refresh_view)
 from .device import CPU, canonical
 
 _state = grad_mode.state
 _new = object.__new__
+_ONES = {}  # (shape, numpy dtype) -> a ones array, copied as the implicit gradient of backward()
 _FLOAT_NAMES = {}
 # C++ names of dtypes, as some of PyTorch's messages spell them
 _C_TYPE = {'float32': 'float', 'float64': 'double', 'float16': 'c10::Half',
@@ -94,7 +100,7 @@ class Tensor:
         self._requires_grad = False
         self.grad_fn = None
         self._output_nr = 0
-        self._vc = [0]
+        self._vc = t._vc
 
     @staticmethod
     def _make(data, dtype, device, requires_grad=False):
@@ -109,7 +115,7 @@ class Tensor:
         t._requires_grad = requires_grad
         t.grad_fn = None
         t._output_nr = 0
-        t._vc = [0]
+        t._vc = [0] if not _state.inference else InferenceVersion((0,))
         return t
 
     # -- attributes -------------------------------------------------------------------------
@@ -205,8 +211,12 @@ class Tensor:
             int(self._data.data.ptr)
 
     def is_contiguous(self, memory_format=None):
-        """True if the elements are laid out densely in row-major order."""
-        return self._data.flags.c_contiguous
+        """True if the elements are laid out densely in row-major order (or in the order of
+        ``memory_format``, e.g. ``flambeau.channels_last``)."""
+        if memory_format is None:
+            return self._data.flags.c_contiguous
+        from .ops.convert import is_contiguous_as
+        return is_contiguous_as(self._data, memory_format)
 
     def is_floating_point(self):
         """True for float16, bfloat16, float32 and float64 tensors."""
@@ -303,8 +313,24 @@ class Tensor:
                                "differentiation use var_no_grad = var.detach().")
         if requires_grad and not self._dtype.is_floating_point:
             raise RuntimeError(dtype_error)
+        if requires_grad and type(self._vc) is InferenceVersion and not _state.inference:
+            raise RuntimeError('Setting requires_grad=True on inference tensor outside '
+                               'InferenceMode is not allowed.')
         self._requires_grad = requires_grad
         return self
+
+    def is_inference(self):
+        """True for an inference tensor: one created inside ``inference_mode()`` (or a view
+        of one).
+
+        Example::
+
+            >>> with flambeau.inference_mode():
+            ...     x = flambeau.ones(2)
+            >>> x.is_inference(), flambeau.ones(2).is_inference()
+            (True, False)
+        """
+        return type(self._vc) is InferenceVersion
 
     @property
     def is_leaf(self):
@@ -350,7 +376,10 @@ class Tensor:
     @property
     def _version(self):
         """How many times this tensor (or a view of its memory) was modified in place."""
-        return self._vc[0]
+        try:
+            return self._vc[0]
+        except InferenceTensorError:
+            raise RuntimeError('Inference tensors do not track version counter.') from None
 
     @property
     def output_nr(self):
@@ -383,21 +412,8 @@ class Tensor:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
         if self.grad_fn is None or self._retains_grad:
             return
-        import weakref
-        ref = weakref.ref(self)
-        nr = self._output_nr
-
-        def retain(grads):
-            t = ref()
-            g = grads[nr]
-            if t is not None and g is not None:
-                g = g.detach()
-                t._grad = Tensor._make(g._data.copy(), g._dtype, g._device) if t._grad is None \
-                    else (t._grad + g).detach()
-
-        self.grad_fn._add_prehook(retain)
+        self.grad_fn._add_prehook(RetainGradHook(self, self._output_nr))
         self._retains_grad = True
-        self.__dict__['_retain_hook'] = retain
 
     def register_hook(self, hook):
         """Register ``hook(grad)`` to run when the gradient of this tensor is computed; it may
@@ -414,27 +430,31 @@ class Tensor:
         if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         node = self.grad_fn if self.grad_fn is not None else self._grad_accumulator()
-        nr = self._output_nr
+        return node._add_prehook(TensorHook(hook, self._output_nr))
 
-        def run(grads):
-            g = grads[nr]
-            if g is None:
-                return None
-            new = hook(g)
-            if new is None:
-                return None
-            grads = list(grads)
-            grads[nr] = new
-            return grads
+    def register_post_accumulate_grad_hook(self, hook):
+        """Register ``hook(tensor)`` to run on this leaf after ``backward()`` has accumulated
+        its gradient into ``.grad`` (e.g. to step an optimizer per parameter). Returns a handle
+        with ``remove()``.
 
-        handle = node._add_prehook(run)
-        if self._retains_grad:  # retain_grad sees the gradient after every hook, as in PyTorch
-            hooks = node._pre_hooks
-            retain = self.__dict__['_retain_hook']
-            if retain in hooks:
-                hooks.remove(retain)
-                hooks.append(retain)
-        return handle
+        Example::
+
+            >>> w = flambeau.tensor([1., 2.], requires_grad=True)
+            >>> h = w.register_post_accumulate_grad_hook(lambda p: print(p.grad))
+            >>> (w * w).sum().backward()
+            tensor([2., 4.])
+        """
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is not None:
+            raise RuntimeError('post accumulate grad hooks cannot be registered on non-leaf '
+                               'tensors')
+        acc = self._grad_accumulator()
+        hooks = acc._post_hooks
+        if hooks is None:
+            hooks = acc._post_hooks = []
+        hooks.append(hook)
+        return _RemovableHandle(hooks, hook)
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Compute the gradient of this tensor with respect to the graph leaves and add it into
@@ -448,8 +468,25 @@ class Tensor:
             >>> x.grad
             tensor(12.)
         """
-        from .autograd import backward
-        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+        fn = self.grad_fn
+        if gradient is None and inputs is None and fn is not None and not create_graph:
+            # the common ``loss.backward()``: straight to the engine
+            a = self._data
+            if a.size != 1:
+                raise RuntimeError('grad can be implicitly created only for scalar outputs')
+            if self._vc[0]:
+                refresh_view(self)
+                fn = self.grad_fn
+            key = (a.shape, a.dtype)
+            one = _ONES.get(key)
+            if one is None or self._device is not CPU:
+                one = self._device._backend.xp.ones(a.shape, a.dtype)
+                if self._device is CPU:
+                    _ONES[key] = one
+            g = _make(one.copy(), self._dtype, self._device)
+            _run_backward(((fn, self._output_nr),), (g,), bool(retain_graph), False)
+            return
+        _autograd_backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     def detach(self):
         """A new tensor sharing this one's data (and version counter) that is not part of the
@@ -545,7 +582,7 @@ class Tensor:
         if self._data.size != 1:
             raise ValueError('only one element tensors can be converted to Python scalars') \
                 if what != 'bool' else RuntimeError(
-                f'Boolean value of Tensor with more than one value is ambiguous')
+                'Boolean value of Tensor with more than one value is ambiguous')
         return self._host().reshape(()).item()
 
     def __float__(self):
@@ -640,6 +677,9 @@ class Tensor:
         if self._device is CPU:
             host = np.asarray(host, order='C')  # only the viewed elements (keeps 0-d arrays 0-d)
         return (_rebuild_tensor, (host, self._dtype.name, str(self._device), self._requires_grad))
+
+
+_make = Tensor._make
 
 
 def _rebuild_tensor(array, dtype_name, device, requires_grad):

@@ -5,7 +5,7 @@ import pytest
 
 torch = pytest.importorskip('torch')
 
-import flambeau  # noqa: E402
+import flambeau  # noqa: E402,F401  (the library under test, through check())
 from core_helpers import check  # noqa: E402
 
 

@@ -14,72 +14,95 @@ Backward runs under ``no_grad`` unless ``create_graph=True``, so it records noth
 cheap. Nodes free their saved tensors after running unless ``retain_graph=True``.
 ``autograd.grad`` uses the same walk but captures the gradients reaching the requested
 tensors instead of accumulating into ``.grad``.
+
+The loop of pass 2 is the engine's hot path (it runs once per node of every backward): it is
+written out in one function, with the common case (one output, no hooks, no anomaly mode)
+first and everything rarer behind one test each. Gradients that meet in a buffer are added
+as arrays when no graph is recorded.
+
+Anomaly mode (``detect_anomaly``): every node remembers the stack of the forward call that
+created it (``node.py``); the engine checks each backward's outputs for NaN and, when a node's
+backward fails, warns with that stack before the error propagates.
 """
+import warnings
+
 from . import grad_mode
-from .node import AccumulateGrad
+from .node import AccumulateGrad, RetainGradHook, TensorHook, anomaly_trace
 
 _state = grad_mode.state
 
 
-def _add(a, b):
-    if a is None:
-        return b
-    if b is None:
-        return a
-    return a + b
-
-
-def _dependencies(roots):
-    deps = {}
-    stack = list(roots)
-    seen = set(stack)
-    while stack:
-        node = stack.pop()
-        for nxt, _ in node.next_functions:
-            if nxt is None:
-                continue
-            deps[nxt] = deps.get(nxt, 0) + 1
-            if nxt not in seen:
-                seen.add(nxt)
-                stack.append(nxt)
-    return deps
-
-
-def _run_hooks(node, grads):
-    """Run ``node``'s pre-hooks (tensor hooks, ``retain_grad``) on its incoming gradients."""
-    for hook in list(node._pre_hooks):
-        res = hook(grads)
-        if res is not None:
-            grads = list(res)
+def _run_hooks(node, grads, capture=None):
+    """Run ``node``'s pre-hooks on its incoming gradients (a list, one per output): the
+    tensor hooks (``register_hook``) first, then ``retain_grad``, then the node's own
+    ``register_prehook`` hooks, as PyTorch orders them. ``autograd.grad`` captures the
+    gradient after the tensor hooks, before the node's hooks (``capture``: a callback)."""
+    hooks = list(node._pre_hooks)
+    for kind in (TensorHook, RetainGradHook):
+        for hook in hooks:
+            if hook.__class__ is kind:
+                res = hook(grads)
+                if res is not None:
+                    grads = list(res)
+    if capture is not None:
+        capture(grads)
+    for hook in hooks:
+        if hook.__class__ is not TensorHook and hook.__class__ is not RetainGradHook:
+            res = hook(grads)
+            if res is not None:
+                grads = list(res)
     return grads
 
 
-def _call_node(node, grads):
-    """Run one node's backward; returns a tuple (one entry per next function) or None when
-    no gradient reached it."""
-    if node._pre_hooks:
-        grads = _run_hooks(node, grads)
-    if node.n_outputs == 1:
-        g = grads[0]
-        if g is None:
-            return None
-        out = node.backward(g)
+def _dependencies(root_nodes):
+    """For every node below the roots, how many edges point at it (pass 1)."""
+    deps = {}
+    stack = list(root_nodes)
+    # a root reachable from another root is walked once, as a root
+    roots = set(root_nodes) if len(root_nodes) > 1 else ()
+    while stack:
+        for nxt, _ in stack.pop().next_functions:
+            if nxt is None:
+                continue
+            if nxt in deps:
+                deps[nxt] += 1
+            else:
+                deps[nxt] = 1
+                if nxt not in roots:
+                    stack.append(nxt)
+    return deps
+
+
+def _add(old, g, create_graph):
+    """``old + g`` for gradients meeting in a buffer: a new array when no graph is recorded
+    (never in place: ``old`` may be shared with another buffer)."""
+    if old is None:
+        return g
+    if create_graph or old._dtype is not g._dtype or old._data.shape != g._data.shape:
+        return old + g
+    return old._make(old._data + g._data, old._dtype, old._device)
+
+
+def _check_nan(node, out):
+    xp = None
+    for i, g in enumerate(out):
+        if g is not None and g._dtype.is_floating_point:
+            xp = xp or g._device._backend.xp
+            if xp.isnan(g._data).any():
+                raise RuntimeError(f"Function '{node.name().rsplit('::', 1)[-1]}' returned nan "
+                                   f'values in its {i}th output.')
+
+
+def _warn_anomaly(node):
+    trace = anomaly_trace(node)
+    name = node.name().rsplit('::', 1)[-1]
+    if trace is None:
+        warnings.warn(f'Error detected in {name}. No forward pass information available. Enable '
+                      'detect anomaly during forward pass for more information.', UserWarning,
+                      stacklevel=4)
     else:
-        for g in grads:
-            if g is not None:
-                break
-        else:
-            return None
-        out = node.backward(grads)
-    if type(out) is not tuple:
-        out = tuple(out) if type(out) is list else (out,)
-    hooks = node._hooks
-    if hooks:
-        for hook in list(hooks):
-            res = hook(out, tuple(grads))
-            if res is not None:
-                out = tuple(res)
-    return out
+        warnings.warn(f'Error detected in {name}. Traceback of forward call that caused the '
+                      f'error:\n{trace}', UserWarning, stacklevel=4)
 
 
 def run_backward(roots, grads, retain_graph=False, create_graph=False, capture=None):
@@ -89,49 +112,125 @@ def run_backward(roots, grads, retain_graph=False, create_graph=False, capture=N
     (node, output_nr) edges to None, filled with the gradient flowing into each edge, and no
     ``.grad`` is touched.
     """
+    buffers = {}  # node -> [grad per output], for nodes still waiting for other edges
     root_nodes = []
-    buffers = {}
     for (node, nr), g in zip(roots, grads):
         buf = buffers.get(node)
         if buf is None:
             buf = buffers[node] = [None] * node.n_outputs
             root_nodes.append(node)
-        buf[nr] = _add(buf[nr], g)
+        buf[nr] = _add(buf[nr], g, create_graph)
     deps = _dependencies(root_nodes)
-    ready = [n for n in root_nodes if n not in deps]
+    # ready: (node, its gradient) pairs; the gradient is a Tensor (or None) for a node with one
+    # output, a list for a node with several. A node with one incoming edge never touches
+    # ``buffers``: its gradient goes straight onto ``ready``.
+    ready = []
+    for node in root_nodes:
+        if node not in deps:
+            buf = buffers.pop(node)
+            ready.append((node, buf[0] if node.n_outputs == 1 else buf))
+    captured = {n for n, _ in capture} if capture is not None else ()
+    anomaly = _state.anomaly
+    check_nan = anomaly and _state.check_nan
     prev = _state.enabled
     _state.enabled = create_graph
+    node = None
     try:
         while ready:
-            node = ready.pop()
-            node_grads = buffers.pop(node, None)
-            if capture is not None and node_grads is not None:
-                for nr, g in enumerate(node_grads):
-                    if (node, nr) in capture:
-                        capture[(node, nr)] = g
+            node, grads = ready.pop()
+            single = node.n_outputs == 1
+            if node._pre_hooks or node in captured:
+                grads = _hooks_and_capture(node, grads, single, capture)
             if node.__class__ is AccumulateGrad:
-                if capture is None and node_grads is not None:
-                    if node._pre_hooks:
-                        node_grads = _run_hooks(node, node_grads)
-                    node.apply_accumulate(node_grads[0], create_graph)
+                if grads is not None and capture is None:
+                    node.apply_accumulate(grads, create_graph)
                 continue
-            out = _call_node(node, node_grads) if node_grads is not None else None
-            if out is not None and not retain_graph:
-                node.release()
-            for i, (nxt, nr) in enumerate(node.next_functions):
+            nf = node.next_functions
+            out = None
+            if grads is not None:
+                if single:
+                    out = node.backward(grads)
+                else:
+                    for g in grads:
+                        if g is not None:
+                            out = node.backward(grads)
+                            break
+                if out is not None:
+                    if type(out) is not tuple:
+                        out = tuple(out) if type(out) is list else (out,)
+                    if len(out) != len(nf):
+                        raise RuntimeError(f'Function {node.name()} returned an invalid number '
+                                           f'of gradients - expected {len(nf)}, but got '
+                                           f'{len(out)}')
+                    if node._hooks:
+                        out = _post_hooks(node, out, grads, single)
+                    if check_nan:
+                        _check_nan(node, out)
+                    if not retain_graph:
+                        node._saved = None
+                        node._out = None
+            if out is None:
+                out = (None,) * len(nf)
+            for (nxt, nr), g in zip(nf, out):
                 if nxt is None:
                     continue
-                if out is not None:
-                    g = out[i]
+                left = deps[nxt] - 1
+                if left:  # more edges to come: keep the gradient in the node's buffer
+                    deps[nxt] = left
                     if g is not None:
                         buf = buffers.get(nxt)
                         if buf is None:
                             buf = buffers[nxt] = [None] * nxt.n_outputs
-                        old = buf[nr]
-                        buf[nr] = g if old is None else old + g
-                left = deps[nxt] - 1
-                deps[nxt] = left
-                if left == 0:
-                    ready.append(nxt)
+                        buf[nr] = _add(buf[nr], g, create_graph)
+                    continue
+                buf = buffers.pop(nxt, None) if buffers else None
+                if buf is not None:
+                    buf[nr] = _add(buf[nr], g, create_graph) if g is not None else buf[nr]
+                    ready.append((nxt, buf[0] if nxt.n_outputs == 1 else buf))
+                elif nxt.n_outputs == 1:
+                    ready.append((nxt, g))
+                else:
+                    buf = [None] * nxt.n_outputs
+                    buf[nr] = g
+                    ready.append((nxt, buf))
+    except BaseException:
+        if anomaly and node is not None:
+            _warn_anomaly(node)
+        raise
     finally:
         _state.enabled = prev
+
+
+def _hooks_and_capture(node, grads, single, capture):
+    """Pre-hooks and ``autograd.grad``'s capture for one node (the engine's rare path)."""
+    if single:
+        grads = [grads]
+    elif grads is None:
+        grads = [None] * node.n_outputs
+    if capture is not None and any((node, nr) in capture for nr in range(len(grads))):
+        def keep(gs):
+            for nr, g in enumerate(gs):
+                if (node, nr) in capture:
+                    capture[(node, nr)] = g
+    else:
+        keep = None
+    if node._pre_hooks:
+        if all(g is None for g in grads):
+            return None if single else grads
+        grads = _run_hooks(node, grads, keep)
+    elif keep is not None:
+        keep(grads)
+    if single:
+        return grads[0]
+    return grads if any(g is not None for g in grads) else None
+
+
+def _post_hooks(node, out, grads, single):
+    """The node's ``register_hook`` hooks: ``hook(grad_inputs, grad_outputs)``, which may
+    return replacement ``grad_inputs``."""
+    grad_outputs = (grads,) if single else tuple(grads)
+    for hook in list(node._hooks):
+        res = hook(out, grad_outputs)
+        if res is not None:
+            out = tuple(res)
+    return out

@@ -26,7 +26,8 @@ Example::
 import functools
 
 from . import grad_mode
-from .node import Node, edge
+from .node import (_FREED, _SAVE_INFERENCE, InferenceTensorError, Node, _modified_message, edge,
+                   remember_trace)
 
 _state = grad_mode.state
 
@@ -37,7 +38,10 @@ class FunctionCtx:
     def save_for_backward(self, *tensors):
         """Save tensors (or None) for ``backward``; read them back with ``saved_tensors``."""
         self._saved = tensors
-        self._versions = tuple(t._vc[0] if t is not None else 0 for t in tensors)
+        try:
+            self._versions = tuple(t._vc[0] if t is not None else 0 for t in tensors)
+        except InferenceTensorError:
+            raise RuntimeError(_SAVE_INFERENCE) from None
 
     def mark_dirty(self, *tensors):
         """Declare that ``forward`` modified these input tensors in place."""
@@ -70,6 +74,22 @@ class BackwardCFunction(Node, FunctionCtx):
     def name(self):
         return type(self).__name__
 
+    @property
+    def saved_tensors(self):
+        """The tensors given to ``save_for_backward`` (version-checked; an output of the
+        Function comes back with this node as its ``grad_fn``)."""
+        saved = self._saved
+        if saved is None:
+            raise RuntimeError(_FREED)
+        out = []
+        for t, v in zip(saved, self._versions):
+            if type(t) is _SavedOutput:
+                t = t.unpack(self, v)
+            elif t is not None and t._vc[0] != v:
+                raise RuntimeError(_modified_message(t, v))
+            out.append(t)
+        return tuple(out)
+
     def backward(self, grads):
         if self.n_outputs == 1:
             grads = [grads]
@@ -77,7 +97,7 @@ class BackwardCFunction(Node, FunctionCtx):
             from ..ops.creation import zeros
             grads = [g if g is not None else zeros(shape, dtype=d, device=dev)
                      for g, (shape, d, dev) in zip(grads, self._out_meta)]
-        result = self._fn.backward(self, *grads)
+        result = self._fn._backward_fn()(self, *grads)
         if not isinstance(result, tuple):
             result = (result,)
         n = self._n_args
@@ -118,8 +138,38 @@ class Function(FunctionCtx, metaclass=_FunctionMeta):
 
     vjp = backward
 
+    @staticmethod
+    def jvp(ctx, *grad_inputs):
+        """Forward-mode derivative: flambeau has no forward-mode AD, so no custom Function
+        can use it (PyTorch's base raises the same error for Functions that define none)."""
+        raise NotImplementedError('You must implement the jvp function for custom '
+                                  'autograd.Function to use it with forward mode AD.')
+
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        """Override it (a staticmethod) to write ``forward`` without ``ctx``: it is then
+        called as ``setup_context(ctx, inputs, output)`` right after ``forward(*inputs)``."""
+        raise NotImplementedError('setup_context is not implemented.')
+
+    def __call__(self, *args, **kwargs):
+        raise RuntimeError('Legacy autograd function with non-static forward method is '
+                           'deprecated. Please use new-style autograd function with static '
+                           'forward method. (Example: '
+                           'https://pytorch.org/docs/stable/autograd.html#torch.autograd.Function)')
+
+    @classmethod
+    def _backward_fn(cls):
+        """The user's ``backward`` or ``vjp`` (one of them, as in PyTorch)."""
+        backward, vjp = cls.backward, cls.vjp
+        if backward is not Function.backward and vjp is not Function.vjp:
+            raise RuntimeError("Implementing both 'backward' and 'vjp' for a custom Function is "
+                               'not allowed. You should only implement one of them.')
+        return vjp if vjp is not Function.vjp else backward
+
     @classmethod
     def apply(cls, *args, **kwargs):
+        """Run ``forward`` on ``args`` and record the call in the graph when an input requires
+        grad."""
         from ..tensor import Tensor
         node = cls._backward_cls()
         positions = [i for i, a in enumerate(args) if isinstance(a, Tensor)]
@@ -131,7 +181,11 @@ class Function(FunctionCtx, metaclass=_FunctionMeta):
         prev = _state.enabled
         _state.enabled = False
         try:
-            outputs = cls.forward(node, *args, **kwargs)
+            if cls.setup_context is not Function.setup_context:
+                outputs = cls.forward(*args, **kwargs)
+                cls.setup_context(node, args, outputs)
+            else:
+                outputs = cls.forward(node, *args, **kwargs)
         finally:
             _state.enabled = prev
         single = not isinstance(outputs, tuple)
@@ -156,7 +210,43 @@ class Function(FunctionCtx, metaclass=_FunctionMeta):
                     node._out_meta.append(((), None, None))
                 new_outs.append(o)
             outs = tuple(new_outs)
+            if node._saved:
+                node._saved = _unlink_outputs(node._saved, outs)
+            if _state.anomaly:
+                remember_trace(node)
         return outs[0] if single else outs
+
+
+class _SavedOutput:
+    """An output of a custom Function saved for its backward, held without the Tensor (which
+    would make a cycle: output -> node -> output) and rebuilt on unpacking."""
+    __slots__ = ('data', 'dtype', 'device', 'vc', 'nr')
+
+    def __init__(self, t, nr):
+        self.data, self.dtype, self.device, self.vc, self.nr = \
+            t._data, t._dtype, t._device, t._vc, nr
+
+    def unpack(self, node, version):
+        from ..tensor import Tensor
+        t = Tensor._make(self.data, self.dtype, self.device)
+        t._vc = self.vc
+        t._output_nr = self.nr
+        if self.vc[0] != version:
+            raise RuntimeError(_modified_message(t, version, node, self.vc[0]))
+        if _state.enabled:
+            t.grad_fn, t._output_nr, t._requires_grad = node, self.nr, True
+        return t
+
+
+def _unlink_outputs(saved, outs):
+    res = []
+    for t in saved:
+        for nr, o in enumerate(outs):
+            if t is o and o.grad_fn is not None:
+                t = _SavedOutput(o, nr)
+                break
+        res.append(t)
+    return tuple(res)
 
 
 def _bump_dirty(node, record):

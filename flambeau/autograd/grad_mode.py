@@ -2,7 +2,9 @@
 ``set_grad_enabled``, ``is_grad_enabled``, ``inference_mode``.
 
 The flag is a module global (``state.enabled``) read by every op; one attribute load is the
-cheapest check there is. It is per process, not per thread.
+cheapest check there is. It is per process, not per thread as in PyTorch: a ``threading.local``
+state costs ~40 ns more per read, and every op reads it (see the autograd report in bench/).
+The same object holds the inference-mode and anomaly-mode flags (``anomaly_mode.py``).
 """
 import functools
 
@@ -11,11 +13,14 @@ __all__ = ['no_grad', 'enable_grad', 'set_grad_enabled', 'is_grad_enabled', 'inf
 
 
 class _State:
-    __slots__ = ('enabled',)
+    __slots__ = ('enabled', 'inference', 'anomaly', 'check_nan')
 
 
 state = _State()
 state.enabled = True
+state.inference = False  # inside inference_mode(): new tensors are inference tensors
+state.anomaly = False  # detect_anomaly(): nodes remember their forward stack, NaN checks
+state.check_nan = True
 
 
 def is_grad_enabled():
@@ -121,39 +126,44 @@ class set_grad_enabled(_GradModeContext):
 
 
 class inference_mode(_GradModeContext):
-    """Like ``no_grad`` (flambeau has no separate inference tensors), and
-    ``is_inference_mode_enabled()`` is True inside. ``inference_mode(False)`` leaves grad mode
-    as it is.
+    """Context manager (and decorator) for code that will never be differentiated: like
+    ``no_grad``, and the tensors created inside are *inference tensors*
+    (``t.is_inference()``), which autograd refuses to save for backward and which cannot be
+    modified in place outside inference mode. ``inference_mode(False)`` turns both inference
+    mode off and grad mode on inside (as PyTorch does).
 
     Example::
 
         >>> with flambeau.inference_mode():
-        ...     flambeau.is_grad_enabled()
-        False
+        ...     y = flambeau.ones(2) * 2
+        >>> y.is_inference(), y.requires_grad
+        (True, False)
     """
+
+    def __new__(cls, mode=True):
+        if callable(mode) and not isinstance(mode, bool):  # used bare, as ``@inference_mode``
+            return cls(True)(mode)
+        return super().__new__(cls)
 
     def __init__(self, mode=True):
         self._on = bool(mode)
 
     def __enter__(self):
-        self._prev = state.enabled, _inference[0]
-        if self._on:
-            state.enabled = False
-        _inference[0] = self._on
+        self._prev = state.enabled, state.inference
+        state.enabled = not self._on
+        state.inference = self._on
 
     def __exit__(self, *exc):
-        state.enabled, _inference[0] = self._prev
+        state.enabled, state.inference = self._prev
 
-    def _fresh(self):
+    def clone(self):
         return inference_mode(self._on)
 
-
-_inference = [False]
+    _fresh = clone
 
 
 def is_inference_mode_enabled():
-    """True inside ``inference_mode()`` (flambeau's is ``no_grad``: it makes no separate
-    inference tensors).
+    """True inside ``inference_mode()``.
 
     Example::
 
@@ -161,4 +171,4 @@ def is_inference_mode_enabled():
         ...     flambeau.is_inference_mode_enabled()
         True
     """
-    return _inference[0]
+    return state.inference

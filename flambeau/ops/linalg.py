@@ -280,14 +280,8 @@ def mv(input, vec, *, out=None):
     return r if out is None else out.copy_(r)
 
 
-def dot(input, tensor, *, out=None):
-    """The inner product of two 1-d tensors of equal length.
-
-    Example::
-
-        >>> flambeau.dot(flambeau.tensor([2, 3]), flambeau.tensor([2, 1]))
-        tensor(7)
-    """
+def _check_dot(input, tensor):
+    """PyTorch's checks of ``dot``/``vdot``: two 1-d tensors of one dtype and one length."""
     sa, sb = input._data.shape, tensor._data.shape
     if len(sa) != 1 or len(sb) != 1:
         raise RuntimeError(f'1D tensors expected, but got {len(sa)}D and {len(sb)}D tensors')
@@ -301,6 +295,17 @@ def dot(input, tensor, *, out=None):
         raise RuntimeError(f'inconsistent tensor size, expected tensor [{sa[0]}] and src [{sb[0]}] '
                            f'to have the same number of elements, but got {sa[0]} and {sb[0]} '
                            f'elements respectively')
+
+
+def dot(input, tensor, *, out=None):
+    """The inner product of two 1-d tensors of equal length.
+
+    Example::
+
+        >>> flambeau.dot(flambeau.tensor([2, 3]), flambeau.tensor([2, 1]))
+        tensor(7)
+    """
+    _check_dot(input, tensor)
     r = _product(input, tensor, 'DotBackward0')
     return r if out is None else out.copy_(r)
 
@@ -1132,19 +1137,7 @@ def vdot(input, other, *, out=None):
         >>> flambeau.vdot(flambeau.tensor([1., 2.]), flambeau.tensor([3., 4.]))
         tensor(11.)
     """
-    sa, sb = input._data.shape, other._data.shape
-    if len(sa) != 1 or len(sb) != 1:
-        raise RuntimeError(f'1D tensors expected, but got {len(sa)}D and {len(sb)}D tensors')
-    if input._dtype is not other._dtype:
-        raise RuntimeError(f'dot : expected both vectors to have same dtype, but found '
-                           f'{_type_title(input._dtype)} and {_type_title(other._dtype)}')
-    if input._dtype is _bool:
-        from ._common import not_implemented
-        raise not_implemented('dot', _bool)
-    if sa[0] != sb[0]:
-        raise RuntimeError(f'inconsistent tensor size, expected tensor [{sa[0]}] and src [{sb[0]}] '
-                           f'to have the same number of elements, but got {sa[0]} and {sb[0]} '
-                           f'elements respectively')
+    _check_dot(input, other)
     r = _product(input, other, 'VdotBackward0')
     return r if out is None else out.copy_(r)
 
