@@ -57,6 +57,27 @@ register(
 )
 
 
+def _equal_samples(make):
+    x = make((2, 3))
+    yield S(x, x.copy())
+    y = x.copy()
+    y[1, 2] = y[0, 0] if y[1, 2] != y[0, 0] else y[0, 1]
+    yield S(x, y).but(desc='one element differs')
+    yield S(x, x[:, :2].copy()).but(desc='shapes differ')
+    yield S(x, x.reshape(3, 2).copy()).but(desc='same numel, other shape')
+    yield S(make(()), make(()))
+    yield S(make((0, 2)), make((0, 2)))
+    yield S(make((3, 4), noncontig=True), make((3, 4), noncontig=True))
+
+
+register(
+    OpInfo('equal', samples=_equal_samples, method=True, grad=False,
+           errors=lambda make: [ErrorInput(S(make((2,)), 3), TypeError,
+                                           "equal(): argument 'other' (position 2) must be Tensor, "
+                                           'not int')]),
+)
+
+
 # -- random ops where they are deterministic ---------------------------------------------------
 def _zeros_like(a):
     return np.zeros_like(a)

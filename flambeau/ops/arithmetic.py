@@ -174,14 +174,22 @@ def _scalar_like(value, t):
 
 
 # -- mul / div ------------------------------------------------------------------------------
+def _times(g, t):
+    """``g * t`` for a backward formula: one array multiply when no graph is recorded and the
+    dtypes agree (NumPy would promote mixed ones differently from PyTorch)."""
+    if not state.enabled and t._dtype is g._dtype:
+        return make(g._data * t._data, g._dtype, g._device)
+    return g * t
+
+
 class MulBackward0(Node):
     __slots__ = ('a', 'b')
 
     def backward(self, g):
         x, y = self.saved_tensors
         a, b = self.a, self.b
-        return (reduce_grad(g * y, *a) if a is not None else None,
-                reduce_grad(g * x, *b) if b is not None else None)
+        return (reduce_grad(_times(g, y), *a) if a is not None else None,
+                reduce_grad(_times(g, x), *b) if b is not None else None)
 
 
 class MulBackward1(Node):
@@ -466,6 +474,8 @@ class PowBackward0(Node):
         if c == 0:
             return (reduce_grad(g * 0, *self.a),)
         if c == 2 and not state.enabled:  # (with create_graph, PyTorch's x.pow(1) is recorded)
+            if x._dtype is g._dtype:
+                return (reduce_grad(make(g._data * (x._data * 2), g._dtype, g._device), *self.a),)
             return (reduce_grad(g * (x * 2), *self.a),)
         return (reduce_grad(g * c * x ** (c - 1), *self.a),)
 
