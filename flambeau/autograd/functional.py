@@ -97,6 +97,24 @@ def _vjp_raw(outputs, inputs, v, create_graph, strict, stage='vjp'):
     return tuple(out)
 
 
+def _linear_vjp(ys, xs, vs, create_graph, strict, independent):
+    """The gradients of ``sum(y * v)`` with respect to ``xs``, over the ``ys`` that require
+    grad: the double-backward trick's second step. An ``x`` that no ``y`` reaches gets zeros,
+    or in strict mode ``RuntimeError(independent(i))``."""
+    pairs = [(y, v) for y, v in zip(ys, vs) if y.requires_grad]
+    res = (_grad([y for y, _ in pairs], xs, [v for _, v in pairs], retain_graph=True,
+                 create_graph=create_graph, allow_unused=True) if pairs else (None,) * len(xs))
+    from ..ops.creation import zeros_like
+    out = []
+    for i, (r, x) in enumerate(zip(res, xs)):
+        if r is None:
+            if strict:
+                raise RuntimeError(independent(i))
+            r = zeros_like(x)
+        out.append(r)
+    return out
+
+
 def vjp(func, inputs, v=None, create_graph=False, strict=False):
     """The vector-Jacobian product ``v^T J`` of ``func`` at ``inputs``.
 
@@ -165,20 +183,9 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
         # u -> u^T J is linear in u: its vjp with v is J v
         us = tuple(zeros_like(o).requires_grad_(True) for o in outputs)
         g = _vjp_raw(outputs, inputs, us, True, strict, stage='double_back')
-        pairs = [(a, b) for a, b in zip(g, v) if a.requires_grad]
-        if pairs:
-            res = _grad([a for a, _ in pairs], us, [b for _, b in pairs], retain_graph=True,
-                        create_graph=create_graph, allow_unused=True)
-        else:
-            res = (None,) * len(us)
-        out = []
-        for i, (r, o) in enumerate(zip(res, outputs)):
-            if r is None:
-                if strict:
-                    raise RuntimeError(f'The output of the user-provided function is independent '
-                                       f'of input {i}. This is not allowed in strict mode.')
-                r = zeros_like(o)
-            out.append(r)
+        out = _linear_vjp(g, us, v, create_graph, strict, lambda i: (
+            f'The output of the user-provided function is independent of input {i}. This is '
+            'not allowed in strict mode.'))
     outputs = _finish(outputs, create_graph)
     out = _finish(tuple(out), create_graph)
     return (outputs if out_tuple else outputs[0]), (out if out_tuple else out[0])
@@ -360,22 +367,10 @@ def _hessian_product(func, inputs, v, create_graph, strict, name):
                 raise RuntimeError(f'The jacobian of the user-provided function is independent '
                                    f'of input {i}. This is not allowed in strict mode.')
         # H is symmetric: v^T H and H v are both the vjp of the gradient with v
-        pairs = [(g, w) for g, w in zip(jac, v) if g.requires_grad]
-        if pairs:
-            res = _grad([g for g, _ in pairs], inputs, [w for _, w in pairs], retain_graph=True,
-                        create_graph=create_graph, allow_unused=True)
-        else:
-            res = (None,) * len(inputs)
-        prod = []
-        for i, (r, x) in enumerate(zip(res, inputs)):
-            if r is None:
-                if strict:
-                    raise RuntimeError(f'The hessian of the user-provided function is '
-                                       f'independent of entry {i} in the grad_jacobian. This is '
-                                       'not allowed in strict mode as it prevents from using the '
-                                       'double backward trick to replace forward mode AD.')
-                r = zeros_like(x)
-            prod.append(r)
+        prod = _linear_vjp(jac, inputs, v, create_graph, strict, lambda i: (
+            f'The hessian of the user-provided function is independent of entry {i} in the '
+            'grad_jacobian. This is not allowed in strict mode as it prevents from using the '
+            'double backward trick to replace forward mode AD.'))
     out = out if create_graph else out.detach()
     prod = _finish(tuple(prod), create_graph)
     return out, (prod if in_tuple else prod[0])

@@ -775,7 +775,6 @@ def gather(input, dim, index, *, sparse_grad=False, out=None):
                 [4, 3]])
     """
     d = _check_index(input, dim, index, 'gather')
-    xp = xp_of(input)
     x, ix = input._data, index._data
     if ix.ndim != x.ndim:  # a 0-d input or index against a 1-d one
         ix1 = ix.reshape(-1) if ix.ndim else ix.reshape(1)

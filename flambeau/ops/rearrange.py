@@ -141,7 +141,6 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
         return make(input._device._backend.from_host(index.astype(input._dtype.numpy),
                                                      input._device.index),
                     input._dtype, input._device)
-    x = input._data
     if isinstance(repeats, Tensor):
         if dim is None:
             input = flatten(input)
