@@ -41,6 +41,12 @@ from .ops.search import *  # noqa: E402,F401,F403
 from .ops.decomp import *  # noqa: E402,F401,F403
 from .ops.distance import *  # noqa: E402,F401,F403
 from .ops.compare import *  # noqa: E402,F401,F403
+from .ops.loss import *  # noqa: E402,F401,F403
+from .ops.conv import *  # noqa: E402,F401,F403
+from .ops.pooling import *  # noqa: E402,F401,F403
+from .ops.resample import *  # noqa: E402,F401,F403
+from .ops.normalization import *  # noqa: E402,F401,F403
+from .ops.embedding import *  # noqa: E402,F401,F403
 from .autograd.function import Function as _Function  # noqa: E402,F401
 
 __version__ = '0.1.0'

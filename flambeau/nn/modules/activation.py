@@ -1,0 +1,2 @@
+"""the activation modules."""
+__all__ = []

@@ -1,0 +1,2 @@
+"""Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict."""
+__all__ = []

@@ -1,0 +1,2 @@
+"""PairwiseDistance, CosineSimilarity."""
+__all__ = []

@@ -1,0 +1,2 @@
+"""the dropout modules."""
+__all__ = []

@@ -1,0 +1,2 @@
+"""Flatten, Unflatten."""
+__all__ = []

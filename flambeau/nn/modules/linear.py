@@ -1,0 +1,2 @@
+"""Linear, Bilinear, Identity."""
+__all__ = []

@@ -1,0 +1,2 @@
+"""the loss modules."""
+__all__ = []

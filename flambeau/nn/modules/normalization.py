@@ -1,0 +1,2 @@
+"""LayerNorm, GroupNorm, RMSNorm, LocalResponseNorm."""
+__all__ = []

@@ -1,0 +1,2 @@
+"""the padding modules."""
+__all__ = []

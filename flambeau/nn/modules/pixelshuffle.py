@@ -1,0 +1,2 @@
+"""PixelShuffle, PixelUnshuffle."""
+__all__ = []

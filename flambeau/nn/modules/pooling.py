@@ -1,0 +1,2 @@
+"""the pooling modules."""
+__all__ = []

@@ -1,0 +1,2 @@
+"""Embedding, EmbeddingBag."""
+__all__ = []
