@@ -8,4 +8,4 @@ for _mod in (activation, conv, distance, embedding, loss, normalization, pooling
              resample):
     for _name in getattr(_mod, 'FUNCTIONAL', ()):
         globals()[_name] = getattr(_mod, _name)
-del _mod, _name
+del _mod
