@@ -82,7 +82,8 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     if dim is None and dtype is None and not keepdim and (d is _f32 or d is _f64) and \
             x.__class__ is np.ndarray:
         # the common `loss.sum()`: one reduction, no argument processing
-        r = make(np.add.reduce(x, axis=None), d, input._device)
+        # (into a 0-d array: wrapping the NumPy scalar it would return costs more)
+        r = make(np.add.reduce(x, None, None, np.empty((), x.dtype)), d, input._device)
         if state.enabled and input._requires_grad:
             node = SumBackward0()
             node.shape = x.shape
