@@ -93,6 +93,24 @@ def linreg_loop(m):
     return loop
 
 
+def adam_step(m):
+    """5 ``Adam`` steps (weight_decay=0.01) on ~10M float32 parameters (4 tensors of
+    1000x2500), gradients fixed; the optimizer's update alone, no forward/backward."""
+    n = 1000 * 2500
+    params = []
+    for k in range(4):
+        p = (m.arange(n, dtype=m.float32).reshape(1000, 2500) * (1.0 / n) + k).requires_grad_()
+        p.grad = m.sin(p.detach() * 3.0)
+        params.append(p)
+    opt = m.optim.Adam(params, lr=1e-3, weight_decay=0.01)
+
+    def loop():
+        for _ in range(5):
+            opt.step()
+        return [p.detach().reshape(-1) for p in params]
+    return loop
+
+
 PER_OP = ['add', 'mul', 'matmul', 'add_grad', 'mul_grad', 'matmul_grad', 'mul_scalar', 'index',
           'sum', 'fwd_bwd']
-LOOPS = ['linreg_loop']
+LOOPS = ['linreg_loop', 'adam_step']
