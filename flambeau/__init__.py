@@ -78,4 +78,4 @@ def detach(input):
     return input.detach()
 
 
-from . import accelerator, cuda, linalg, optim  # noqa: E402
+from . import accelerator, cuda, linalg, nn, optim  # noqa: E402
