@@ -501,3 +501,35 @@ register(
                                                                    3.0, 1e-3, True)],
            dtypes=NUMERIC, gradgrad=True, grad_tol=LINALG_GRAD_TOL),
 )
+
+
+# nn.functional.linear / bilinear (flambeau/ops/linear.py)
+def _linear_samples(make):
+    yield S(make((2, 3)), make((2, 3)), make((2,)))  # small enough for gradgradcheck
+    yield S(make((3, 4)), make((5, 4)), make((5,)))
+    yield S(make((3, 4)), make((5, 4)))
+    yield S(make((2, 3, 4)), make((5, 4)), make(()))
+    yield S(make((4,)), make((5, 4)), make((5,)))
+    yield S(make((4, 3), noncontig=True), make((5, 3)), make((5,)))
+    yield S(make((0, 4)), make((5, 4)), make((5,)))
+
+
+def _bilinear_samples(make):
+    unit = lambda shape: make(shape, -1, 1)  # noqa: E731  (bfloat16 sums stay close)
+    yield S(unit((1, 2)), unit((1, 2)), unit((2, 2, 2)), unit((2,)))  # for gradgradcheck
+    yield S(unit((3, 4)), unit((3, 2)), unit((5, 4, 2)), unit((5,)))
+    yield S(unit((2, 3, 4)), unit((2, 3, 2)), unit((5, 4, 2)))
+
+
+register(
+    OpInfo('nn.functional.linear', lambda m, *a: m.nn.functional.linear(*a),
+           samples=_linear_samples, dtypes=NUMERIC, gradgrad=True, tol=MATMUL_TOL,
+           grad_tol=MATMUL_TOL,
+           errors=lambda make: [ErrorInput(S(make((3, 4)), make((5, 3))), RuntimeError,
+                                           'mat1 and mat2 shapes cannot be multiplied (3x4 and '
+                                           '3x5)')]),
+    OpInfo('bilinear', lambda m, *a: m.nn.functional.bilinear(*a), samples=_bilinear_samples,
+           dtypes=NUMERIC, gradgrad=True, tol=MATMUL_TOL,
+           grad_tol={**MATMUL_TOL, 'bfloat16': (1.5e-1, 1e-1)},  # two roundings deep
+           variants={'torch.bilinear': lambda m, *a: m.bilinear(*a)}),
+)
