@@ -79,4 +79,4 @@ def detach(input):
     return input.detach()
 
 
-from . import accelerator, cuda, linalg, nn, optim  # noqa: E402
+from . import accelerator, cuda, linalg, nn, optim, utils  # noqa: E402
