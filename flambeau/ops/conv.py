@@ -1,8 +1,624 @@
-"""Convolutions (``conv1d/2d/3d``, ``conv_transpose1d/2d``) as one GEMM over an im2col strided
-view, and ``unfold``/``fold``."""
-__all__ = []  # the names ``flambeau`` exports from this module
+"""Convolutions (``conv1d/2d/3d``, ``conv_transpose1d/2d/3d``) as one GEMM over an im2col
+strided view, and ``unfold``/``fold`` (im2col/col2im).
+
+Note [Convolution triangle]: three raw kernels, each one matrix product, are closed under
+differentiation, so gradients of any order are convolutions again:
+
+* ``conv(x, w)``: ``y[n, o, O] = sum_{c, k} w[o, c, k] * xpad[n, c, O * s + k * d]``;
+* ``conv_t(g, w)`` (transposed convolution, the gradient of ``conv`` with respect to ``x``):
+  ``<conv_t(g, w), X> = <conv(X, w), g>``;
+* ``conv_w(x, g)`` (the gradient of ``conv`` with respect to ``w``):
+  ``<conv_w(x, g), H> = <conv(x, H), g>``.
+
+Hence d conv = (conv_t, conv_w), d conv_t = (conv, conv_w), d conv_w = (conv_t, conv). Each
+kernel builds the im2col matrix of its input once, ``(groups, C/groups * prod(K),
+N * prod(O))``, copied out of a strided window view of the zero-padded input (no Python loop
+over output positions); ``conv_t`` scatters its columns back with one slice-add per kernel
+offset (``prod(K)`` iterations).
+"""
+__all__ = ['conv1d', 'conv2d', 'conv3d', 'conv_transpose1d', 'conv_transpose2d',
+           'conv_transpose3d']
+import math
+
+import numpy as np
+
+from ._common import Node, dtype_title, make, not_implemented, record, state, xp_of
+
 # the names ``flambeau.nn.functional`` exports from this module
-FUNCTIONAL = []
+FUNCTIONAL = ['conv1d', 'conv2d', 'conv3d', 'conv_transpose1d', 'conv_transpose2d',
+              'conv_transpose3d', 'unfold', 'fold']
 # Tensor methods: {name: function}; INPLACE: {name_: out-of-place function}.
 METHODS = {}
 INPLACE = {}
+
+
+# -- raw kernels (arrays in, arrays out) ---------------------------------------------------------
+def _as_strided(xp, a, shape, strides):
+    return xp.lib.stride_tricks.as_strided(a, shape, strides)
+
+
+def _pad_zeros(xp, x, pads):
+    """``x`` (N, C, *S) zero-padded by ``pads`` ((lo, hi) per spatial dim)."""
+    for lo, hi in pads:
+        if lo or hi:
+            break
+    else:
+        return x
+    shape = x.shape[:2] + tuple(n + lo + hi for n, (lo, hi) in zip(x.shape[2:], pads))
+    out = xp.zeros(shape, x.dtype)
+    out[(Ellipsis,) + tuple(slice(lo, lo + n) for n, (lo, _) in zip(x.shape[2:], pads))] = x
+    return out
+
+
+def _out_size(padded, k, s, d):
+    return (padded - d * (k - 1) - 1) // s + 1
+
+
+def _im2col(xp, x, ksize, stride, pads, dilation, groups, out_sp):
+    """The im2col matrix of ``x`` (N, C, *S): ``(groups, C/groups * prod(K), N * prod(O))``."""
+    xpad = _pad_zeros(xp, x, pads)
+    N, C = x.shape[:2]
+    st = xpad.strides
+    sp = st[2:]
+    # (C, K..., N, O...): the order of the GEMM's operand, so the one copy (reshape) makes it
+    view = _as_strided(xp, xpad, (C,) + tuple(ksize) + (N,) + tuple(out_sp),
+                       (st[1],) + tuple(a * d for a, d in zip(sp, dilation)) + (st[0],) +
+                       tuple(a * s for a, s in zip(sp, stride)))
+    return view.reshape(groups, (C // groups) * math.prod(ksize), N * math.prod(out_sp))
+
+
+def _compute_dtype(a):
+    """Half-precision types multiply in float32 (NumPy has no fast float16 GEMM)."""
+    return np.float32 if a.dtype.kind == 'f' and a.dtype.itemsize == 2 or \
+        a.dtype.kind == 'V' else None
+
+
+def _conv_raw(xp, x, w, stride, pads, dilation, groups, cols=None):
+    """``conv(x, w)``: (N, C, *S) x (Co, C/groups, *K) -> (N, Co, *O); also the im2col
+    matrix."""
+    N = x.shape[0]
+    Co = w.shape[0]
+    K = w.shape[2:]
+    padded = [n + lo + hi for n, (lo, hi) in zip(x.shape[2:], pads)]
+    out_sp = tuple(_out_size(p, k, s, d) for p, k, s, d in zip(padded, K, stride, dilation))
+    if cols is None:
+        cols = _im2col(xp, x, K, stride, pads, dilation, groups, out_sp)
+    wm = w.reshape(groups, Co // groups, -1)
+    if wm.dtype != cols.dtype:
+        wm = wm.astype(cols.dtype)
+    y = _bmm(xp, wm, cols)  # (G, Co/G, N * prod(O))
+    y = y.reshape((Co, N) + out_sp)
+    return xp.ascontiguousarray(y.swapaxes(0, 1)), cols
+
+
+def _conv_t_raw(xp, g, w, in_sp, stride, pads, dilation, groups):
+    """``conv_t(g, w)``: (N, Co, *O) x (Co, C/groups, *K) -> (N, C, *in_sp)."""
+    N, Co = g.shape[:2]
+    O = g.shape[2:]
+    Cg = w.shape[1]
+    K = w.shape[2:]
+    G = groups
+    gm = xp.ascontiguousarray(g.swapaxes(0, 1)).reshape(G, Co // G, N * math.prod(O))
+    wm = w.reshape(G, Co // G, Cg * math.prod(K))
+    if wm.dtype != gm.dtype:
+        wm = wm.astype(gm.dtype)
+    cols = _bmm(xp, wm, gm, ta=True).reshape((G * Cg,) + tuple(K) + (N,) + tuple(O))
+    padded = tuple(n + lo + hi for n, (lo, hi) in zip(in_sp, pads))
+    out = xp.zeros((N, G * Cg) + padded, cols.dtype)
+    outT = out.swapaxes(0, 1)  # (C, N, *P): the layout of each kernel offset's columns
+    for kidx in np.ndindex(*K):
+        sl = tuple(slice(k * d, k * d + s * (o - 1) + 1, s)
+                   for k, d, s, o in zip(kidx, dilation, stride, O))
+        outT[(slice(None), slice(None)) + sl] += cols[(slice(None),) + kidx]
+    if any(lo or hi for lo, hi in pads):
+        out = out[(Ellipsis,) + tuple(slice(lo, lo + n) for n, (lo, _) in zip(in_sp, pads))]
+    return out
+
+
+def _conv_w_raw(xp, x, g, ksize, stride, pads, dilation, groups, cols=None):
+    """``conv_w(x, g)``: (N, C, *S) x (N, Co, *O) -> (Co, C/groups, *K)."""
+    N, Co = g.shape[:2]
+    O = g.shape[2:]
+    C = x.shape[1]
+    if cols is None:
+        cols = _im2col(xp, x, ksize, stride, pads, dilation, groups, O)
+    gm = xp.ascontiguousarray(g.swapaxes(0, 1)).reshape(groups, Co // groups, -1)
+    if gm.dtype != cols.dtype:
+        gm = gm.astype(cols.dtype)
+    gw = _bmm(xp, gm, cols, tb=True)
+    return gw.reshape((Co, C // groups) + tuple(ksize))
+
+
+def _bmm(xp, a, b, ta=False, tb=False):
+    """``a[g] (.T) @ b[g] (.T)`` for every group ``g``: one 2-D product per group (NumPy's
+    stacked matmul does not hand transposed operands to BLAS)."""
+    outs = []
+    for g in range(a.shape[0]):
+        x, y = a[g], b[g]
+        outs.append((x.T if ta else x) @ (y.T if tb else y))
+    return outs[0][None] if len(outs) == 1 else xp.stack(outs)
+
+
+# -- the three ops and their nodes ---------------------------------------------------------------
+def _arrays(*ts):
+    """The arrays of ``ts`` in a dtype the GEMM handles, and the dtype to cast the result to."""
+    arrs = [t._data for t in ts]
+    cd = _compute_dtype(arrs[0])
+    if cd is not None:
+        arrs = [a.astype(cd) for a in arrs]
+    return arrs
+
+
+def _finish(res, like, bias=None, xp=None):
+    dt = like._dtype
+    if bias is not None:
+        b = bias._data
+        res = res + b.reshape((-1,) + (1,) * (res.ndim - 2)).astype(res.dtype, copy=False)
+    if res.dtype != dt.numpy:
+        res = res.astype(dt.numpy)
+    return make(res, dt, like._device)
+
+
+class ConvolutionBackward0(Node):
+    """Gradients of ``conv`` (``kind='conv'``) or of the transposed convolution
+    (``kind='t'``), see Note [Convolution triangle]."""
+    __slots__ = ('kind', 'params', 'cols', 'has_bias', 'in_sp')
+
+    def backward(self, g):
+        x, w = self.saved_tensors
+        stride, pads, dilation, groups = self.params
+        nf = self.next_functions
+        gx = gw = gb = None
+        if self.kind == 'conv':
+            if nf[0][0] is not None:
+                gx = _conv_t(g, w, None, x._data.shape[2:], self.params)
+            if nf[1][0] is not None:
+                gw = _conv_w(x, g, w._data.shape[2:], self.params,
+                             None if state.enabled else self.cols)
+        else:
+            if nf[0][0] is not None:
+                gx = _conv(g, w, None, self.params)
+            if nf[1][0] is not None:
+                gw = _conv_w(g, x, w._data.shape[2:], self.params)
+        if self.has_bias and nf[2][0] is not None:
+            gb = g.sum([0] + list(range(2, g.ndim)))
+        return gx, gw, gb
+
+    def release(self):
+        Node.release(self)
+        self.cols = None
+
+
+class ConvolutionBackwardBackward0(Node):
+    """Gradients of ``conv_w(x, g)``: ``conv_t(G, ., x)`` for ``x``, ``conv(x, G)`` for ``g``."""
+    __slots__ = ('params',)
+
+    def backward(self, G):
+        x, g = self.saved_tensors
+        nf = self.next_functions
+        gx = _conv_t(g, G, None, x._data.shape[2:], self.params) if nf[0][0] is not None else None
+        gg = _conv(x, G, None, self.params) if nf[1][0] is not None else None
+        return gx, gg
+
+
+def _conv(x, w, b, params, keep_cols=False):
+    xp = xp_of(x)
+    stride, pads, dilation, groups = params
+    xa, wa = _arrays(x, w)
+    y, cols = _conv_raw(xp, xa, wa, stride, pads, dilation, groups)
+    out = _finish(y, x, b)
+    if state.enabled and (x._requires_grad or w._requires_grad or
+                          (b is not None and b._requires_grad)):
+        node = ConvolutionBackward0()
+        node.kind, node.params, node.has_bias = 'conv', params, b is not None
+        node.cols = cols if w._requires_grad else None
+        node.save(x, w)
+        record(node, out, x, w, b)
+    return out
+
+
+def _conv_t(g, w, b, in_sp, params):
+    xp = xp_of(g)
+    stride, pads, dilation, groups = params
+    ga, wa = _arrays(g, w)
+    out = _finish(_conv_t_raw(xp, ga, wa, in_sp, stride, pads, dilation, groups), g, b)
+    if state.enabled and (g._requires_grad or w._requires_grad or
+                          (b is not None and b._requires_grad)):
+        node = ConvolutionBackward0()
+        node.kind, node.params, node.has_bias, node.cols = 't', params, b is not None, None
+        node.save(g, w)
+        record(node, out, g, w, b)
+    return out
+
+
+def _conv_w(x, g, ksize, params, cols=None):
+    xp = xp_of(x)
+    stride, pads, dilation, groups = params
+    xa, ga = _arrays(x, g)
+    out = _finish(_conv_w_raw(xp, xa, ga, ksize, stride, pads, dilation, groups, cols), x)
+    if state.enabled and (x._requires_grad or g._requires_grad):
+        node = ConvolutionBackwardBackward0()
+        node.params = params
+        node.save(x, g)
+        record(node, out, x, g)
+    return out
+
+
+# -- argument checks ---------------------------------------------------------------------------
+def _expand(value, k, name):
+    """An int or a sequence of ``k`` ints as a tuple of ``k`` ints (PyTorch's error else)."""
+    if isinstance(value, (int, np.integer)):
+        return (int(value),) * k
+    v = tuple(int(a) for a in value)
+    if len(v) == 1:
+        return v * k
+    if len(v) != k:
+        raise RuntimeError(f'expected {name} to be a single integer value or a list of {k} '
+                           f'values to match the convolution dimensions, but got {name}='
+                           f'{list(v)}')
+    return v
+
+
+def _sizes(v):
+    return ' x '.join(str(a) for a in v)
+
+
+def _check_dims(input, n, name):
+    if input.ndim not in (n + 1, n + 2):
+        raise RuntimeError(f'Expected {n + 1}D (unbatched) or {n + 2}D (batched) input to {name}, '
+                           f'but got input of size: {list(input.shape)}')
+
+
+def _check_common(x, weight, bias, stride, dilation, groups, transposed):
+    if any(s <= 0 for s in stride):
+        raise RuntimeError('non-positive stride is not supported')
+    if any(d <= 0 for d in dilation):
+        raise RuntimeError(f'dilation should be greater than zero, but got {list(dilation)}')
+    if groups <= 0:
+        raise RuntimeError('non-positive groups is not supported')
+    if x._dtype is not weight._dtype:
+        raise RuntimeError(f'expected scalar type {dtype_title(x._dtype)} but found '
+                           f'{dtype_title(weight._dtype)}')
+    if bias is not None and bias._dtype is not x._dtype:
+        raise RuntimeError(f'Input type ({x._dtype.name.replace("float32", "float")}) and bias '
+                           f'type ({bias._dtype.name.replace("float32", "float")}) should be the '
+                           f'same'.replace('float64', 'double'))
+    ws = list(weight.shape)
+    if x.ndim != weight.ndim:
+        raise RuntimeError(f'Expected {weight.ndim}-dimensional input for {weight.ndim}-'
+                           f'dimensional weight {ws}, but got {x.ndim}-dimensional input of size '
+                           f'{list(x.shape)} instead')
+    if ws[0] % groups:
+        raise RuntimeError(f'Given groups={groups}, expected weight to be divisible by {groups} at '
+                           f'dimension 0, but got weight of size [{ws}] instead')
+    C = x.shape[1]
+    t = 'transposed=1, ' if transposed else f'groups={groups}, '
+    want = ws[0] if transposed else ws[1] * groups
+    if C != want:
+        raise RuntimeError(f'Given {t}weight of size {ws}, expected input{list(x.shape)} to have '
+                           f'{want} channels, but got {C} channels instead')
+    if bias is not None:
+        nb = ws[1] * groups if transposed else ws[0]
+        if bias.ndim != 1 or bias.shape[0] != nb:
+            raise RuntimeError(f'Given {"transposed=1, " if transposed else ""}weight of size '
+                               f'{ws}, expected bias to be 1-dimensional with {nb} elements, but '
+                               f'got bias of size {list(bias.shape)} instead')
+    name = x._dtype.name
+    if x._data.size and name not in _CONV_DTYPES:
+        # PyTorch's CPU kernels: the plain one takes every integer type, the dilated and the
+        # transposed ones only int64
+        if name == 'bool':
+            kernel = 'slow_conv3d_cpu' if len(stride) == 3 else 'slow_conv2d_cpu'
+        elif transposed:
+            kernel = f'slow_conv_transpose{max(len(stride), 2)}d_out_cpu'
+        elif any(d != 1 for d in dilation):
+            kernel = 'slow_conv_dilated<>'
+        else:
+            kernel = None
+        if kernel:
+            raise not_implemented(kernel, x._dtype)
+
+
+_CONV_DTYPES = ('int64', 'float16', 'bfloat16', 'float32', 'float64')
+
+
+def _convnd(input, weight, bias, stride, padding, dilation, groups, n, name):
+    _check_dims(input, n, name)
+    k = weight.ndim - 2
+    stride = _expand(stride, k, 'stride')
+    dilation = _expand(dilation, k, 'dilation')
+    K = tuple(weight.shape[2:])
+    if isinstance(padding, str):
+        if padding == 'valid':
+            pads = ((0, 0),) * k
+        elif padding == 'same':
+            if any(s != 1 for s in stride):
+                raise RuntimeError("padding='same' is not supported for strided convolutions")
+            pads = tuple((d * (kk - 1) // 2, d * (kk - 1) - d * (kk - 1) // 2)
+                         for kk, d in zip(K, dilation))
+        else:
+            raise RuntimeError(f"Invalid padding string: '{padding}'")
+    else:
+        p = _expand(padding, k, 'padding')
+        if any(a < 0 for a in p):
+            raise RuntimeError('negative padding is not supported')
+        pads = tuple((a, a) for a in p)
+    batched = input.ndim == n + 2
+    x = input if batched else input.unsqueeze(0)
+    _check_common(x, weight, bias, stride, dilation, groups, False)
+    padded = tuple(s + lo + hi for s, (lo, hi) in zip(x.shape[2:], pads))
+    eff = tuple(d * (kk - 1) + 1 for kk, d in zip(K, dilation))
+    if any(p < e for p, e in zip(padded, eff)):
+        raise RuntimeError(f'Calculated padded input size per channel: ({_sizes(padded)}). Kernel '
+                           f'size: ({_sizes(eff)}). Kernel size can\'t be greater than actual '
+                           f'input size')
+    out = _conv(x, weight, bias, (stride, pads, dilation, groups))
+    return out if batched else out.squeeze(0)
+
+
+_CONV_DOC = """Applies a {n}D convolution over an input made of several input planes.
+
+    ``input`` is ``(N, C_in, {sp})`` (or unbatched ``(C_in, {sp})``), ``weight``
+    ``(C_out, C_in / groups, {ks})``, ``bias`` ``(C_out,)`` or None. ``stride``, ``padding``
+    (an int, a tuple, ``'valid'`` or ``'same'``) and ``dilation`` are ints or tuples of {n};
+    ``groups`` splits the channels into independent convolutions. The output is
+    ``(N, C_out, {osp})`` with ``O = floor((S + 2 * padding - dilation * (k - 1) - 1) / stride
+    + 1)``.
+
+    Example::
+
+        >>> x = flambeau.randn({ex_in})
+        >>> w = flambeau.randn({ex_w})
+        >>> F.conv{n}d(x, w, padding=1).shape
+        flambeau.Size([{ex_out}])
+    """
+
+
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    return _convnd(input, weight, bias, stride, padding, dilation, groups, 1, 'conv1d')
+
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    return _convnd(input, weight, bias, stride, padding, dilation, groups, 2, 'conv2d')
+
+
+def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    return _convnd(input, weight, bias, stride, padding, dilation, groups, 3, 'conv3d')
+
+
+conv1d.__doc__ = _CONV_DOC.format(n=1, sp='L', ks='k', osp='L_out', ex_in='20, 16, 50',
+                                  ex_w='33, 16, 3', ex_out='20, 33, 50')
+conv2d.__doc__ = _CONV_DOC.format(n=2, sp='H, W', ks='kH, kW', osp='H_out, W_out',
+                                  ex_in='1, 4, 5, 5', ex_w='8, 4, 3, 3', ex_out='1, 8, 5, 5')
+conv3d.__doc__ = _CONV_DOC.format(n=3, sp='D, H, W', ks='kD, kH, kW',
+                                  osp='D_out, H_out, W_out', ex_in='1, 4, 5, 5, 5',
+                                  ex_w='8, 4, 3, 3, 3', ex_out='1, 8, 5, 5, 5')
+
+
+_AXES = ('depth', 'height', 'width')
+
+
+def _conv_transposend(input, weight, bias, stride, padding, output_padding, groups, dilation, n,
+                      name):
+    _check_dims(input, n, name)
+    if isinstance(padding, str):
+        raise TypeError(f"{name}(): argument 'padding' must be tuple of ints, not str")
+    k = weight.ndim - 2
+    stride = _expand(stride, k, 'stride')
+    dilation = _expand(dilation, k, 'dilation')
+    p = _expand(padding, k, 'padding')
+    op = _expand(output_padding, k, 'output_padding')
+    if any(a < 0 for a in p):
+        raise RuntimeError('negative padding is not supported')
+    if any(a < 0 for a in op):
+        raise RuntimeError('negative output_padding is not supported')
+    batched = input.ndim == n + 2
+    x = input if batched else input.unsqueeze(0)
+    _check_common(x, weight, bias, stride, dilation, groups, True)
+    # PyTorch runs 1-d transposed convolutions as 2-d ones: its messages show a height of 1
+    lead = 1 if k == 1 else 0
+    if any(o >= s and o >= d for o, s, d in zip(op, stride, dilation)):
+        names = _AXES[3 - k - lead:]
+        vals = [(0,) * lead + op, (1,) * lead + stride, (1,) * lead + dilation]
+        parts = [f'{what}_{a}: {v}' for what, vs in zip(('output_padding', 'stride', 'dilation'),
+                                                          vals) for a, v in zip(names, vs)]
+        raise RuntimeError('output padding must be smaller than either stride or dilation, but '
+                           'got ' + ' '.join(parts))
+    K = tuple(weight.shape[2:])
+    in_sp = tuple(x.shape[2:])
+    out_sp = tuple((i - 1) * s - 2 * a + d * (kk - 1) + o + 1
+                   for i, s, a, d, kk, o in zip(in_sp, stride, p, dilation, K, op))
+    if any(o <= 0 for o in out_sp):
+        raise RuntimeError(f'Given input size per channel: ({_sizes((1,) * lead + in_sp)}). '
+                           f'Calculated output size per channel: '
+                           f'({_sizes((1,) * lead + out_sp)}). Output size is too small')
+    out = _conv_t(x, weight, bias, out_sp, (stride, tuple((a, a) for a in p), dilation, groups))
+    return out if batched else out.squeeze(0)
+
+
+_CONV_T_DOC = """Applies a {n}D transposed convolution (the gradient of ``conv{n}d`` with
+    respect to its input, sometimes called "deconvolution").
+
+    ``input`` is ``(N, C_in, {sp})`` (or unbatched), ``weight``
+    ``(C_in, C_out / groups, {ks})``, ``bias`` ``(C_out,)`` or None. Each output size is
+    ``(S - 1) * stride - 2 * padding + dilation * (k - 1) + output_padding + 1``.
+
+    Example::
+
+        >>> x = flambeau.randn({ex_in})
+        >>> w = flambeau.randn({ex_w})
+        >>> F.conv_transpose{n}d(x, w, stride=2).shape
+        flambeau.Size([{ex_out}])
+    """
+
+
+def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+                     dilation=1):
+    return _conv_transposend(input, weight, bias, stride, padding, output_padding, groups,
+                             dilation, 1, 'conv_transpose1d')
+
+
+def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+                     dilation=1):
+    return _conv_transposend(input, weight, bias, stride, padding, output_padding, groups,
+                             dilation, 2, 'conv_transpose2d')
+
+
+def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+                     dilation=1):
+    return _conv_transposend(input, weight, bias, stride, padding, output_padding, groups,
+                             dilation, 3, 'conv_transpose3d')
+
+
+conv_transpose1d.__doc__ = _CONV_T_DOC.format(n=1, sp='L', ks='k', ex_in='20, 16, 50',
+                                              ex_w='16, 33, 3', ex_out='20, 33, 101')
+conv_transpose2d.__doc__ = _CONV_T_DOC.format(n=2, sp='H, W', ks='kH, kW', ex_in='1, 4, 5, 5',
+                                              ex_w='4, 8, 3, 3', ex_out='1, 8, 11, 11')
+conv_transpose3d.__doc__ = _CONV_T_DOC.format(n=3, sp='D, H, W', ks='kD, kH, kW',
+                                              ex_in='1, 4, 2, 2, 2', ex_w='4, 8, 3, 3, 3',
+                                              ex_out='1, 8, 5, 5, 5')
+
+
+# -- unfold / fold ---------------------------------------------------------------------------
+def _pair(v):
+    return (int(v),) * 2 if isinstance(v, (int, np.integer)) else tuple(int(a) for a in v)
+
+
+class Im2ColBackward0(Node):
+    __slots__ = ('args', 'size')
+
+    def backward(self, g):
+        return _fold(g, self.size, *self.args)
+
+
+class Col2ImBackward0(Node):
+    __slots__ = ('args',)
+
+    def backward(self, g):
+        return _unfold(g, *self.args)
+
+
+def _unfold(x, ksize, dilation, padding, stride):
+    """im2col of ``x`` ``(N, C, H, W)`` or ``(C, H, W)``: ``([N,] C * kH * kW, L)``."""
+    xp = xp_of(x)
+    xa = x._data
+    batched = xa.ndim == 4
+    if not batched:
+        xa = xa[None]
+    N, C, H, W = xa.shape
+    out_sp = tuple(_out_size(s + 2 * p, k, st, d)
+                   for s, p, k, st, d in zip((H, W), padding, ksize, stride, dilation))
+    xpad = _pad_zeros(xp, xa, tuple((p, p) for p in padding))
+    st = xpad.strides
+    view = _as_strided(xp, xpad, (N, C) + ksize + out_sp,
+                       st[:2] + (st[2] * dilation[0], st[3] * dilation[1],
+                                 st[2] * stride[0], st[3] * stride[1]))
+    res = view.reshape(N, C * ksize[0] * ksize[1], out_sp[0] * out_sp[1])
+    out = make(res if batched else res[0], x._dtype, x._device)
+    if state.enabled and x._requires_grad:
+        node = Im2ColBackward0()
+        node.args, node.size = (ksize, dilation, padding, stride), (H, W)
+        record(node, out, x)
+    return out
+
+
+def _fold(x, size, ksize, dilation, padding, stride):
+    """col2im of ``x`` ``(N, C * kH * kW, L)`` or ``(C * kH * kW, L)``: ``([N,] C, *size)``."""
+    xp = xp_of(x)
+    xa = x._data
+    batched = xa.ndim == 3
+    if not batched:
+        xa = xa[None]
+    N, CK, L = xa.shape
+    C = CK // (ksize[0] * ksize[1])
+    out_sp = tuple(_out_size(s + 2 * p, k, st, d)
+                   for s, p, k, st, d in zip(size, padding, ksize, stride, dilation))
+    cols = xa.reshape(N, C, ksize[0], ksize[1], out_sp[0], out_sp[1])
+    padded = (size[0] + 2 * padding[0], size[1] + 2 * padding[1])
+    res = xp.zeros((N, C) + padded, xa.dtype)
+    for i in range(ksize[0]):
+        for j in range(ksize[1]):
+            hi = i * dilation[0]
+            wj = j * dilation[1]
+            res[:, :, hi: hi + stride[0] * (out_sp[0] - 1) + 1: stride[0],
+                wj: wj + stride[1] * (out_sp[1] - 1) + 1: stride[1]] += cols[:, :, i, j]
+    res = res[:, :, padding[0]: padding[0] + size[0], padding[1]: padding[1] + size[1]]
+    res = xp.ascontiguousarray(res if batched else res[0])
+    out = make(res, x._dtype, x._device)
+    if state.enabled and x._requires_grad:
+        node = Col2ImBackward0()
+        node.args = (ksize, dilation, padding, stride)
+        record(node, out, x)
+    return out
+
+
+_FOLD_DTYPES = ('bool', 'float16', 'bfloat16', 'float32', 'float64')
+
+
+def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
+    """Extracts sliding local blocks from a batched input (im2col).
+
+    ``input`` ``(N, C, H, W)`` (or ``(C, H, W)``) becomes ``(N, C * prod(kernel_size), L)``
+    where ``L`` is the number of blocks: column ``l`` holds the ``l``-th block, flattened.
+
+    Example::
+
+        >>> x = flambeau.arange(16.).reshape(1, 1, 4, 4)
+        >>> F.unfold(x, 2, stride=2)[0, :, 0]
+        tensor([0., 1., 4., 5.])
+    """
+    if input.ndim not in (3, 4):
+        raise NotImplementedError(f'Input Error: Only 3D or 4D input Tensors are supported '
+                                  f'(got {input.ndim}D)')
+    x = input
+    ks, dil, pad, st = _pair(kernel_size), _pair(dilation), _pair(padding), _pair(stride)
+    if x._dtype.name not in _FOLD_DTYPES:
+        raise not_implemented('im2col_out_cpu', x._dtype)
+    sp = x.shape[-2:]
+    blocks = [_out_size(s + 2 * p, k, t, d) for s, p, k, t, d in zip(sp, pad, ks, st, dil)]
+    if any(b < 1 for b in blocks):
+        raise RuntimeError(f'Given input with spatial size {tuple(sp)}, kernel_size={ks}, '
+                           f'dilation={dil}, padding={pad}, calculated shape of the array of '
+                           f'sliding blocks as {tuple(blocks)}, but its components must be at '
+                           f'least one.')
+    return _unfold(x, ks, dil, pad, st)
+
+
+def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
+    """Combines an array of sliding local blocks into a large containing tensor (col2im), the
+    adjoint of ``unfold``: overlapping values are summed.
+
+    ``input`` ``(N, C * prod(kernel_size), L)`` (or unbatched) becomes
+    ``(N, C, *output_size)``.
+
+    Example::
+
+        >>> cols = flambeau.ones(1, 4, 9)
+        >>> F.fold(cols, (4, 4), 2)[0, 0]
+        tensor([[1., 2., 2., 1.],
+                [2., 4., 4., 2.],
+                [2., 4., 4., 2.],
+                [1., 2., 2., 1.]])
+    """
+    if input.ndim not in (2, 3):
+        raise NotImplementedError(f'Input Error: Only unbatched (2D) or batched (3D) input '
+                                  f'Tensors are supported (got {input.ndim}D)')
+    x = input
+    size, ks = _pair(output_size), _pair(kernel_size)
+    dil, pad, st = _pair(dilation), _pair(padding), _pair(stride)
+    if x._dtype.name not in _FOLD_DTYPES:
+        raise not_implemented('col2im_out_cpu', x._dtype)
+    kp = ks[0] * ks[1]
+    d = x.ndim - 2
+    if x.shape[d] % kp:
+        raise RuntimeError(f"Expected size of input's dimension {d} to be divisible by the "
+                           f"product of kernel_size, but got input.size({d})={x.shape[d]} and "
+                           f"kernel_size={ks}.")
+    blocks = [_out_size(s + 2 * p, k, t, d) for s, p, k, t, d in zip(size, pad, ks, st, dil)]
+    if blocks[0] * blocks[1] != x.shape[d + 1]:
+        raise RuntimeError(f"Given output_size={size}, kernel_size={ks}, dilation={dil}, "
+                           f"padding={pad}, stride={st}, expected size of input's dimension "
+                           f"{d + 1} to match the calculated number of sliding blocks "
+                           f"{blocks[0]} * {blocks[1]} = {blocks[0] * blocks[1]}, but got "
+                           f"input.size({d + 1})={x.shape[d + 1]}.")
+    return _fold(x, size, ks, dil, pad, st)

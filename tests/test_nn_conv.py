@@ -1,0 +1,131 @@
+"""``flambeau.nn`` convolution, pooling, padding, pixel-shuffle and upsampling layers against
+PyTorch: same outputs and gradients (weights copied from torch), constructor checks, reprs,
+state_dict names and initialisation bounds."""
+import math
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip('torch')
+
+import flambeau  # noqa: E402
+import flambeau.nn as fnn  # noqa: E402
+from nn_helpers import check_module  # noqa: E402
+
+tnn = torch.nn
+RNG = np.random.default_rng(0)
+
+
+def x(*shape):
+    return RNG.standard_normal(shape).astype(np.float32)
+
+
+LAYERS = [
+    ('Conv1d', (3, 4, 3), {'stride': 2, 'padding': 1}, (2, 3, 9)),
+    ('Conv1d', (3, 4, 3), {'padding': 'same', 'padding_mode': 'circular'}, (2, 3, 7)),
+    ('Conv2d', (3, 6, 3), {'padding': 1}, (2, 3, 6, 5)),
+    ('Conv2d', (4, 6, (3, 2)), {'stride': (2, 1), 'dilation': (1, 2), 'groups': 2,
+                                'bias': False}, (2, 4, 7, 6)),
+    ('Conv2d', (3, 4, 3), {'padding': 2, 'padding_mode': 'reflect'}, (1, 3, 5, 5)),
+    ('Conv2d', (3, 4, 2), {'padding': (1, 2), 'padding_mode': 'replicate'}, (3, 5, 5)),
+    ('Conv2d', (3, 4, 4), {'padding': 'same'}, (1, 3, 6, 6)),
+    ('Conv3d', (2, 3, 2), {'padding': 1}, (1, 2, 3, 4, 3)),
+    ('ConvTranspose1d', (3, 4, 3), {'stride': 2, 'output_padding': 1}, (2, 3, 5)),
+    ('ConvTranspose2d', (4, 6, 3), {'stride': 2, 'padding': 1, 'groups': 2}, (2, 4, 3, 4)),
+    ('MaxPool1d', (3,), {'stride': 2, 'padding': 1}, (2, 3, 9)),
+    ('MaxPool2d', (3, 2), {'ceil_mode': True}, (2, 3, 7, 8)),
+    ('AvgPool1d', (3,), {'count_include_pad': False, 'padding': 1}, (2, 3, 8)),
+    ('AvgPool2d', (2,), {'divisor_override': 3}, (2, 3, 6, 6)),
+    ('AdaptiveAvgPool1d', (4,), {}, (2, 3, 9)),
+    ('AdaptiveAvgPool2d', ((3, None),), {}, (2, 3, 7, 5)),
+    ('AdaptiveMaxPool2d', (3,), {}, (2, 3, 7, 5)),
+    ('LPPool2d', (2, 2), {}, (1, 2, 4, 4)),
+    ('PixelShuffle', (2,), {}, (1, 8, 3, 3)),
+    ('PixelUnshuffle', (2,), {}, (1, 2, 4, 6)),
+    ('Upsample', (), {'scale_factor': 2, 'mode': 'bilinear'}, (1, 2, 3, 4)),
+    ('Upsample', ((5, 7),), {'mode': 'bicubic', 'align_corners': True}, (1, 2, 3, 4)),
+    ('UpsamplingNearest2d', (), {'scale_factor': 3}, (1, 2, 3, 4)),
+    ('UpsamplingBilinear2d', ((6, 5),), {}, (1, 2, 3, 4)),
+    ('ZeroPad2d', ((1, 2, 0, 1),), {}, (1, 2, 3, 4)),
+    ('ConstantPad1d', (2, 1.5), {}, (2, 3, 4)),
+    ('ConstantPad2d', ((1, 0, 2, 1), -1.0), {}, (2, 3, 4)),
+    ('ReflectionPad1d', (2,), {}, (2, 3, 4)),
+    ('ReflectionPad2d', ((1, 2, 2, 1),), {}, (1, 2, 3, 4)),
+    ('ReplicationPad1d', ((3, 1),), {}, (2, 3, 4)),
+    ('ReplicationPad2d', (2,), {}, (1, 2, 3, 4)),
+    ('CircularPad2d', (1,), {}, (1, 2, 3, 4)),
+]
+
+
+@pytest.mark.parametrize('name,args,kwargs,shape', LAYERS,
+                         ids=[f'{n}-{i}' for i, (n, *_) in enumerate(LAYERS)])
+def test_layer_matches_torch(name, args, kwargs, shape):
+    t = getattr(tnn, name)(*args, **kwargs)
+    f = getattr(fnn, name)(*args, **kwargs)
+    assert repr(f) == repr(t)
+    assert list(f.state_dict()) == list(t.state_dict())
+    check_module(t, f, x(*shape), atol=1e-4)
+
+
+def test_max_pool_unpool_roundtrip():
+    tp, fp = tnn.MaxPool2d(2, return_indices=True), fnn.MaxPool2d(2, return_indices=True)
+    a = x(2, 3, 4, 6)
+    (to, ti), (_, fi) = tp(torch.from_numpy(a)), fp(flambeau.tensor(a))
+    assert np.array_equal(fi.numpy(), ti.numpy())
+    check_module(tnn.MaxUnpool2d(2), fnn.MaxUnpool2d(2), to.numpy(), ti)
+    check_module(tnn.MaxUnpool2d(2), fnn.MaxUnpool2d(2), to.numpy(), ti,
+                 kwargs={'output_size': (5, 7)})
+
+
+def test_conv_transpose_output_size():
+    t, f = tnn.ConvTranspose2d(3, 2, 3, stride=2), fnn.ConvTranspose2d(3, 2, 3, stride=2)
+    check_module(t, f, x(1, 3, 4, 4), kwargs={'output_size': (10, 10)})
+
+
+@pytest.mark.parametrize('cls,args', [('Conv2d', (6, 8, 3)), ('Conv1d', (4, 2, 5)),
+                                      ('ConvTranspose2d', (6, 4, 3))])
+def test_conv_init_bounds(cls, args):
+    m = getattr(fnn, cls)(*args)
+    w = m.weight.detach().numpy()
+    fan_in = w.shape[1] * math.prod(w.shape[2:])
+    bound = 1 / math.sqrt(fan_in)  # kaiming_uniform(a=sqrt(5)) gives the same bound
+    assert np.abs(w).max() <= bound + 1e-6 and np.abs(w).max() > bound / 2
+    assert np.abs(m.bias.detach().numpy()).max() <= bound + 1e-6
+    assert m.weight.requires_grad and m.weight.is_leaf
+
+
+def test_conv_dtype_kwarg():
+    m = fnn.Conv2d(2, 3, 3, dtype=flambeau.float64)
+    assert m.weight.dtype is flambeau.float64 and m.bias.dtype is flambeau.float64
+
+
+@pytest.mark.parametrize('call,exc,match', [
+    (lambda nn: nn.Conv2d(3, 4, 3, groups=2), ValueError, 'in_channels must be divisible by '
+     'groups'),
+    (lambda nn: nn.Conv2d(4, 3, 3, groups=2), ValueError, 'out_channels must be divisible by '
+     'groups'),
+    (lambda nn: nn.Conv2d(3, 4, 3, padding='foo'), ValueError, "Invalid padding string 'foo'"),
+    (lambda nn: nn.Conv2d(3, 4, 3, stride=2, padding='same'), ValueError,
+     "padding='same' is not supported for strided convolutions"),
+    (lambda nn: nn.Conv2d(3, 4, 3, padding_mode='foo'), ValueError,
+     "but got padding_mode='foo'"),
+    (lambda nn: nn.ConvTranspose2d(3, 4, 3, padding_mode='reflect'), ValueError,
+     'Only "zeros" padding mode is supported for ConvTranspose2d'),
+])
+def test_constructor_errors(call, exc, match):
+    with pytest.raises(exc) as t:
+        call(tnn)
+    assert match in str(t.value)
+    with pytest.raises(exc) as f:
+        call(fnn)
+    assert match in str(f.value)
+
+
+def test_small_cnn_trains_like_torch():
+    """Conv -> ReLU -> MaxPool -> Conv -> AdaptiveAvgPool -> flatten -> Linear: outputs and
+    every gradient match after copying torch's weights."""
+    def build(nn):
+        return nn.Sequential(nn.Conv2d(3, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                             nn.Conv2d(8, 4, 3, stride=2, padding=1), nn.AdaptiveAvgPool2d(1),
+                             nn.Flatten(), nn.Linear(4, 2))
+    check_module(build(tnn), build(fnn), x(4, 3, 8, 8), atol=1e-4)
