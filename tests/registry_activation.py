@@ -4,7 +4,7 @@ Activations are reached as ``torch.nn.functional.<name>`` in PyTorch; flambeau.n
 exist yet, so the entries call them through ``F(m)``: torch's ``nn.functional`` or
 ``flambeau.ops.activation``."""
 import flambeau.ops.activation as _activation
-from opinfo import BOOL, FLOATS, INTS, NUMERIC, ErrorInput, OpInfo, S, unary  # noqa: F401
+from opinfo import ALL, BOOL, FLOATS, INTS, NUMERIC, ErrorInput, M, OpInfo, S, unary  # noqa: F401
 
 OPS = []
 
@@ -125,4 +125,116 @@ register(
            gradgrad=True),
     OpInfo('F.sigmoid', fn('sigmoid'), samples=unary(), gradgrad=True),
     OpInfo('F.tanh', fn('tanh'), samples=unary(), gradgrad=True),
+)
+
+
+# -- softmax family, glu, prelu, rrelu, gumbel_softmax ---------------------------------------------
+def softmax_samples(make):
+    yield S(make(()), 0)
+    yield S(make((0, 3)), 1)
+    yield S(make((5,)), -1)
+    yield S(make((2, 3)), 0)
+    yield S(make((2, 3, 4)), 1)
+    yield S(make((3, 4), noncontig=True), 1)
+    yield S(make((2, 0, 3)), 2)
+    yield S(make((2, 3), low=-1e4, high=1e4), 1).but(gradcheck=False, desc='large logits')
+    yield S(make((2, 3)), dim=1)
+
+
+def softmax_dtype_samples(make):
+    yield S(make((2, 3)), 1, dtype=M('float64'))
+    yield S(make((4,)), 0, dtype=M('float32')).but(gradcheck=False)
+
+
+def _softmax_errors(make):
+    return [ErrorInput(S(make((2,)), 2), IndexError,
+                       'Dimension out of range (expected to be in range of [-1, 0], but got 2)'),
+            ErrorInput(S(make((2,), dtype='int64'), 0), NotImplementedError,
+                       'not implemented for \'Long\'')]
+
+
+register(
+    OpInfo('F.softmax', fn('softmax'), samples=softmax_samples, dtypes=FLOATS, gradgrad=True,
+           method=lambda m, x, *a, **k: x.softmax(*a, **k),
+           variants={'torch.softmax': lambda m, x, *a, **k: m.softmax(x, *a, **k)},
+           errors=_softmax_errors),
+    OpInfo('F.log_softmax', fn('log_softmax'), samples=softmax_samples, dtypes=FLOATS,
+           gradgrad=True, method=lambda m, x, *a, **k: x.log_softmax(*a, **k),
+           variants={'torch.log_softmax': lambda m, x, *a, **k: m.log_softmax(x, *a, **k)},
+           errors=_softmax_errors),
+    OpInfo('F.softmin', fn('softmin'), samples=softmax_samples, dtypes=FLOATS, gradgrad=True),
+    OpInfo('F.softmax(dtype)', fn('softmax'), samples=softmax_dtype_samples, dtypes=ALL,
+           gradgrad=True),
+    OpInfo('F.log_softmax(dtype)', fn('log_softmax'), samples=softmax_dtype_samples, dtypes=ALL,
+           gradgrad=True),
+    OpInfo('F.softmin(dtype)', fn('softmin'), samples=softmax_dtype_samples, dtypes=NUMERIC,
+           gradgrad=True),
+)
+
+
+def glu_samples(make):
+    yield S(make((4,)))
+    yield S(make((2, 6)))
+    yield S(make((4, 3)), 0)
+    yield S(make((2, 4, 3)), dim=1)
+    yield S(make((3, 4), noncontig=True), -1)
+    yield S(make((0, 2)))
+
+
+def prelu_samples(make):
+    yield S(make((2, 3), exclude_zero=True), make((1,)))
+    yield S(make((2, 3, 4), exclude_zero=True), make((3,)))
+    yield S(make((4, 3, 2), exclude_zero=True, noncontig=True), make((3,)))
+    yield S(make((5,), exclude_zero=True), make((1,)))
+    yield S(make((), exclude_zero=True), make(()))
+    yield S(make((2, 3), exclude_zero=True), make(()))
+    yield S(make((0, 3)), make((3,)))
+
+
+def rrelu_samples(make):
+    for s in unary(exclude_zero=True)(make):
+        yield s
+    yield S(make((2, 3), exclude_zero=True), 0.1, 0.3)
+    yield S(make((2, 3), exclude_zero=True), lower=0.2, upper=0.5, training=False)
+
+
+def gumbel_sum_samples(make):
+    yield S(make((2, 3)))
+    yield S(make((3, 4)), hard=True)
+    yield S(make((2, 3, 4)), tau=0.5, dim=1)
+    yield S(make((3, 4), noncontig=True), hard=True, dim=0)
+
+
+register(
+    OpInfo('F.glu', fn('glu'), samples=glu_samples, dtypes=FLOATS, gradgrad=True,
+           errors=lambda make: [
+               ErrorInput(S(make((3,))), RuntimeError,
+                          'Halving dimension must be even, but dimension 0 is size 3'),
+               ErrorInput(S(make(())), RuntimeError,
+                          'glu does not support scalars because halving size must be even'),
+               ErrorInput(S(make((3, 4)), 2), IndexError, 'Dimension out of range')]),
+    OpInfo('F.prelu', fn('prelu'), samples=prelu_samples, dtypes=FLOATS, gradgrad=True,
+           variants={'torch.prelu': lambda m, x, w: m.prelu(x, w),
+                     'x.prelu': lambda m, x, w: x.prelu(w)},
+           errors=lambda make: [
+               ErrorInput(S(make((3, 4)), make((3,))), RuntimeError,
+                          'Mismatch of parameter numbers and input channel size. Found parameter '
+                          'numbers = 3 and channel size = 4.'),
+               ErrorInput(S(make((3, 4)), make((4, 1))), RuntimeError,
+                          'prelu: Expected `weight` to be a scalar or 1D tensor, but got: ndim = '
+                          '2')]),
+    OpInfo('F.rrelu', fn('rrelu'), samples=rrelu_samples, dtypes=FLOATS, gradgrad=True,
+           variants={'torch.rrelu': lambda m, x, *a, **k: m.rrelu(x, *a, **k)},
+           inplace=inplace_kw('rrelu'),
+           inplace_variants={'rrelu_': inplace_fn('rrelu'),
+                             'torch.rrelu_': lambda m, x, *a, **k: m.rrelu_(x, *a, **k)}),
+    # training=True draws the slopes: compare what does not depend on them (x >= 0 part,
+    # slopes within [lower, upper])
+    OpInfo('F.rrelu(training)',
+           lambda m, x: (F(m).rrelu(x, 0.1, 0.3, training=True).relu(),
+                         (F(m).rrelu(x, 0.1, 0.3, training=True) / x).clamp(0.1, 0.3) >= 0),
+           samples=unary(exclude_zero=True), dtypes=('bfloat16', 'float32', 'float64'), grad=False),
+    # the sample is random: its sum over ``dim`` (1) and the shape are what can be compared
+    OpInfo('F.gumbel_softmax', lambda m, x, **k: F(m).gumbel_softmax(x, **k).sum(k.get('dim', -1)),
+           samples=gumbel_sum_samples, dtypes=FLOATS, grad=False),
 )

@@ -7,18 +7,24 @@ counters, views), and the recorded node is the one PyTorch records for the in-pl
 (``EluBackward1`` saves the result instead of the input). ``relu_``, ``elu_`` ... are the same
 as ``inplace=True``.
 """
-__all__ = ['celu', 'celu_', 'hardshrink', 'relu_', 'selu', 'selu_', 'threshold', 'threshold_']
+__all__ = ['celu', 'celu_', 'hardshrink', 'log_softmax', 'prelu', 'relu_', 'rrelu', 'rrelu_',
+           'selu', 'selu_', 'softmax', 'threshold', 'threshold_']
 import math
+import warnings
 
 import numpy as np
 
 from .. import dtypes as _dt
-from ._common import Node, checked_scalar, fix_dtype, make, not_implemented, record, state, xp_of
+from ..random import _generator_for
+from ._common import (Node, checked_scalar, dtype_title, fix_dtype, make, normalize_dims,
+                      not_implemented, record, state, xp_of)
 from .arithmetic import div, sub
+from .creation import empty_like, zeros_like
 from .inplace import apply_inplace
 from .pointwise import abs as _abs
 from .pointwise import relu as _relu
 from .pointwise import exp, sigmoid, tanh, where  # noqa: F401  (F.sigmoid, F.tanh)
+from .shape import cat
 from .special import erf, erf_array
 
 _SQRT_HALF = math.sqrt(0.5)
@@ -597,7 +603,331 @@ def softsign(input):
     return div(input, _abs(input) + 1)
 
 
+# -- softmax family ------------------------------------------------------------------------------
+def _softmax_dim(name, ndim, stacklevel):
+    warnings.warn(f'Implicit dimension choice for {name} has been deprecated. Change the call to '
+                  'include dim=X as an argument.', stacklevel=stacklevel)
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def _softmax_input(input, dim, dtype, kernel):
+    """``input`` cast to ``dtype`` (when given), its wrapped ``dim`` and its array in the
+    compute precision (float32 for 16-bit floats)."""
+    if dtype is not None:
+        input = input.to(dtype)
+    dt = input._dtype
+    nd = input._data.ndim
+    d = normalize_dims(dim, nd)
+    d = d[0] if d else 0
+    if not dt.is_floating_point:
+        if input._data.size == 0 and nd:  # no kernel runs on an empty tensor
+            return input, d, None
+        last = nd == 0 or d == nd - 1
+        raise not_implemented(f'{kernel}_lastdim_kernel_impl' if last else f'{kernel}_kernel_impl',
+                              dt)
+    x = input._data
+    return input, d, (x.astype(np.float32) if x.dtype.itemsize == 2 else x)
+
+
+def _log_softmax_array(x, d, xp):
+    """``x - logsumexp(x, d)`` (the max subtracted first: no overflow)."""
+    if x.ndim == 0:
+        return x - x
+    if x.shape[d] == 0:
+        return x.copy()
+    m = x.max(axis=d, keepdims=True)
+    if not xp.isfinite(m).all():  # rows of infinities: keep them from making NaN of the rest
+        m = xp.where(xp.isfinite(m), m, 0)
+    s = x - m
+    return s - xp.log(xp.exp(s).sum(axis=d, keepdims=True))
+
+
+def _softmax_array(x, d, xp):
+    if x.ndim == 0:
+        return xp.ones_like(x)
+    if x.shape[d] == 0:
+        return x.copy()
+    e = xp.exp(x - x.max(axis=d, keepdims=True))
+    e /= e.sum(axis=d, keepdims=True)
+    return e
+
+
+class SoftmaxBackward0(Node):
+    """``y * (g - sum(g * y, dim))`` with ``y`` the saved output."""
+    __slots__ = ('dim',)
+
+    def backward(self, g):
+        y = self.saved_output()
+        d = self.dim
+        if state.enabled:
+            return y * (g - (g * y).sum(d, keepdim=True))
+        ya, ga = y._data, g._data
+        if ya.ndim == 0:
+            return g * 0
+        gy = ga * ya
+        return make(fix_dtype(gy - ya * gy.sum(axis=d, keepdims=True), y._dtype), y._dtype,
+                    y._device)
+
+
+class LogSoftmaxBackward0(Node):
+    """``g - exp(y) * sum(g, dim)`` with ``y`` the saved output."""
+    __slots__ = ('dim',)
+
+    def backward(self, g):
+        y = self.saved_output()
+        d = self.dim
+        if state.enabled:
+            return g - exp(y) * g.sum(d, keepdim=True)
+        ya, ga = y._data, g._data
+        if ya.ndim == 0:
+            return g * 0
+        xp = xp_of(y)
+        calc = ya.astype(np.float32) if ya.dtype.itemsize == 2 else ya
+        res = ga - xp.exp(calc) * ga.sum(axis=d, keepdims=True, dtype=calc.dtype)
+        return make(fix_dtype(res, y._dtype), y._dtype, y._device)
+
+
+def softmax(input, dim=None, _stacklevel=3, dtype=None):
+    """``exp(input) / sum(exp(input), dim)``: rescales ``input`` along ``dim`` into a
+    probability distribution (entries in [0, 1] summing to 1). ``dtype`` casts the input first.
+    Without ``dim``, PyTorch's deprecated implicit choice (0 for 0-, 1- and 3-d inputs, else 1)
+    is made, with its warning.
+
+    Example::
+
+        >>> F.softmax(flambeau.tensor([[1., 2., 3.]]), dim=1)
+        tensor([[0.0900, 0.2447, 0.6652]])
+    """
+    if dim is None:
+        dim = _softmax_dim('softmax', input.ndim, _stacklevel)
+    input, d, x = _softmax_input(input, dim, dtype, 'softmax')
+    dt = input._dtype
+    if x is None:
+        return make(input._data.copy(), dt, input._device)
+    r = make(fix_dtype(_softmax_array(x, d, xp_of(input)), dt), dt, input._device)
+    if state.enabled and input._requires_grad:
+        node = SoftmaxBackward0()
+        node.dim = d
+        node.save_output(r)
+        record(node, r, input)
+    return r
+
+
+def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
+    """``log(softmax(input, dim))``, computed as ``input - logsumexp(input, dim)`` so that
+    large logits neither overflow nor lose precision. ``dtype`` casts the input first.
+
+    Example::
+
+        >>> F.log_softmax(flambeau.tensor([0., 1000.]), dim=0)
+        tensor([-1000.,     0.])
+    """
+    if dim is None:
+        dim = _softmax_dim('log_softmax', input.ndim, _stacklevel)
+    input, d, x = _softmax_input(input, dim, dtype, 'log_softmax')
+    dt = input._dtype
+    if x is None:
+        return make(input._data.copy(), dt, input._device)
+    r = make(fix_dtype(_log_softmax_array(x, d, xp_of(input)), dt), dt, input._device)
+    if state.enabled and input._requires_grad:
+        node = LogSoftmaxBackward0()
+        node.dim = d
+        node.save_output(r)
+        record(node, r, input)
+    return r
+
+
+def softmin(input, dim=None, _stacklevel=3, dtype=None):
+    """``softmax(-input, dim)``: small entries get large probabilities.
+
+    Example::
+
+        >>> F.softmin(flambeau.tensor([1., 2., 3.]), dim=0)
+        tensor([0.6652, 0.2447, 0.0900])
+    """
+    if dim is None:
+        dim = _softmax_dim('softmin', input.ndim, _stacklevel)
+    return softmax(-input, dim, dtype=dtype)
+
+
+def gumbel_softmax(logits, tau=1.0, hard=False, eps=1e-10, dim=-1):
+    """A sample of the Gumbel-softmax distribution: ``softmax((logits + g) / tau, dim)`` with
+    ``g`` drawn from Gumbel(0, 1). ``hard=True`` returns one-hot vectors (the argmax of the
+    sample) whose gradient is that of the soft sample (straight-through estimator).
+
+    Example::
+
+        >>> y = F.gumbel_softmax(flambeau.zeros(2, 3), hard=True)
+        >>> y.sum(-1)
+        tensor([1., 1.])
+    """
+    if eps != 1e-10:
+        warnings.warn('`eps` parameter is deprecated and has no effect.', stacklevel=2)
+    gumbels = -empty_like(logits).exponential_().log()
+    y_soft = softmax((logits + gumbels) / tau, dim)
+    if not hard:
+        return y_soft
+    index = y_soft.max(dim, keepdim=True)[1]
+    y_hard = zeros_like(logits).scatter_(dim, index, 1.0)
+    return y_hard - y_soft.detach() + y_soft
+
+
+# -- gated and parametric -----------------------------------------------------------------------
+class GluBackward0(Node):
+    """For ``a * sigmoid(b)`` (``a``, ``b`` the halves of the input): ``g * sigmoid(b)`` and
+    ``g * a * sigmoid(b) * (1 - sigmoid(b))``, joined along ``dim``."""
+    __slots__ = ('dim',)
+
+    def backward(self, g):
+        x, = self.saved_tensors
+        a, b = x.chunk(2, self.dim)
+        s = sigmoid(b)
+        ga = g * s
+        return cat([ga, ga * a * (1 - s)], self.dim)
+
+
+def glu(input, dim=-1):
+    """The gated linear unit: ``a * sigmoid(b)`` where ``a`` and ``b`` are the first and second
+    halves of ``input`` along ``dim`` (whose size must be even).
+
+    Example::
+
+        >>> F.glu(flambeau.tensor([1., 2., 0., 0.]))
+        tensor([0.5000, 1.0000])
+    """
+    nd = input._data.ndim
+    if nd == 0:
+        raise RuntimeError('glu does not support scalars because halving size must be even')
+    d = normalize_dims(dim, nd)[0]
+    n = input._data.shape[d]
+    if n % 2:
+        raise RuntimeError(f'Halving dimension must be even, but dimension {d} is size {n}')
+    x = _float_only(input, 'glu_cpu')
+    xp = xp_of(input)
+    calc = x.astype(np.float32) if x.dtype.itemsize == 2 else x
+    h = n // 2
+    a = calc[(slice(None),) * d + (slice(0, h),)]
+    b = calc[(slice(None),) * d + (slice(h, n),)]
+    return _finish(input, a * _sigmoid_of(b, xp), GluBackward0, save_input=True, dim=d)
+
+
+class PreluKernelBackward0(Node):
+    """``g`` where the input is positive, else ``weight * g``; the weight's gradient sums
+    ``input * g`` over the negative part down to its shape."""
+    __slots__ = ('wshape',)
+
+    def backward(self, g):
+        x, w = self.saved_tensors
+        wb = w.reshape(self.wshape)
+        pos = x > 0
+        gi = where(pos, g, wb * g) if self.next_functions[0][0] is not None else None
+        gw = None
+        if self.next_functions[1][0] is not None:
+            gw = where(pos, 0., x * g).sum_to_size(self.wshape).reshape(w.shape)
+        return gi, gw
+
+
+def prelu(input, weight):
+    """``max(0, input) + weight * min(0, input)`` with a learnt ``weight`` of one element or
+    one per channel (dimension 1 of ``input``).
+
+    Example::
+
+        >>> F.prelu(flambeau.tensor([-2., 3.]), flambeau.tensor([0.25]))
+        tensor([-0.5000,  3.0000])
+    """
+    wd = weight._data
+    if wd.ndim > 1:
+        raise RuntimeError(f'prelu: Expected `weight` to be a scalar or 1D tensor, but got: ndim '
+                           f'= {wd.ndim}')
+    nd = input._data.ndim
+    if wd.size != 1:
+        if nd == 0:
+            raise RuntimeError('Not allow zero-dim input tensor.')
+        c = input._data.shape[1] if nd > 1 else 1
+        if c != wd.size:
+            raise RuntimeError(f'Mismatch of parameter numbers and input channel size. Found '
+                               f'parameter numbers = {wd.size} and channel size = {c}.')
+    if input._dtype is not weight._dtype:
+        raise RuntimeError(f'prelu: Type promoting not supported. Got {dtype_title(input._dtype)} '
+                           f'and {dtype_title(weight._dtype)}')
+    x = _float_only(input, 'prelu_cpu')
+    wshape = (1, wd.size) + (1,) * (nd - 2) if nd > 1 else wd.shape
+    res = xp_of(input).where(x > 0, x, x * wd.reshape(wshape))
+    dt = input._dtype
+    r = make(fix_dtype(res, dt), dt, input._device)
+    if state.enabled and (input._requires_grad or weight._requires_grad):
+        node = PreluKernelBackward0()
+        node.wshape = wshape
+        node.save(input, weight)
+        record(node, r, input, weight)
+    return r
+
+
+class RreluWithNoiseBackward(Node):
+    """``g * noise`` where the input (the result, in place) is not positive, else ``g``."""
+    __slots__ = ('label', 'noise', 'in_place')
+
+    def name(self):
+        return self.label
+
+    def backward(self, g):
+        x = self.saved_output() if self.in_place else self.saved_tensors[0]
+        return where(x > 0, g, g * self.noise)
+
+
+def _rrelu(input, lower, upper, training, generator, in_place=False):
+    x = _float_only(input, 'leaky_relu_cpu')
+    xp = xp_of(input)
+    if training:
+        if input._dtype is _dt.float16:
+            raise not_implemented('rrelu_with_noise_out_cpu', input._dtype)
+        bits = _generator_for(generator, input._device)
+        gen = np.float64 if x.dtype == np.float64 else np.float32
+        u = bits.random(x.shape, dtype=gen) * (upper - lower) + lower
+        if not isinstance(u, xp.ndarray):
+            u = xp.asarray(u)
+        noise_arr = xp.where(x <= 0, u, 1).astype(x.dtype)
+        res = x * noise_arr
+        noise = make(noise_arr, input._dtype, input._device)
+    else:
+        noise = (lower + upper) / 2
+        res = xp.where(x > 0, x, x * x.dtype.type(noise))
+    return _finish(input, res, RreluWithNoiseBackward, save_input=not in_place,
+                   save_output=in_place, noise=noise, in_place=in_place,
+                   label='RreluWithNoiseBackward1' if in_place else 'RreluWithNoiseBackward0')
+
+
+def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False, generator=None):
+    """The randomized leaky ReLU: ``input`` where positive, else ``a * input`` with ``a``
+    drawn uniformly from ``[lower, upper]`` per element when ``training``, and
+    ``(lower + upper) / 2`` otherwise.
+
+    Example::
+
+        >>> F.rrelu(flambeau.tensor([-3., 2.]), 0.1, 0.3)
+        tensor([-0.6000,  2.0000])
+    """
+    if inplace:
+        return apply_inplace(input, _rrelu, (lower, upper, training, generator, True))
+    return _rrelu(input, lower, upper, training, generator)
+
+
+def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False, generator=None):
+    """In-place :func:`rrelu`."""
+    return apply_inplace(input, _rrelu, (lower, upper, training, generator, True))
+
+
+# the names ``flambeau.nn.functional`` exports from this module
+FUNCTIONAL = ['celu', 'celu_', 'elu', 'elu_', 'gelu', 'glu', 'gumbel_softmax', 'hardshrink',
+              'hardsigmoid', 'hardswish', 'hardtanh', 'hardtanh_', 'leaky_relu', 'leaky_relu_',
+              'log_softmax', 'logsigmoid', 'mish', 'prelu', 'relu', 'relu6', 'relu_', 'rrelu',
+              'rrelu_', 'selu', 'selu_', 'sigmoid', 'silu', 'softmax', 'softmin', 'softplus',
+              'softshrink', 'softsign', 'tanh', 'tanhshrink', 'threshold', 'threshold_']
+
+
 # Tensor methods: {name: function}; INPLACE: {name_: out-of-place function} made in-place by
 # ops.inplace.inplace_of.
-METHODS = {'hardshrink': hardshrink}
+METHODS = {'hardshrink': hardshrink, 'softmax': softmax, 'log_softmax': log_softmax,
+           'prelu': prelu}
 INPLACE = {}
