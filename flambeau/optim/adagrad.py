@@ -54,13 +54,7 @@ class Adagrad(Optimizer):
                 init_value = group['initial_accumulator_value']
                 state['sum'] = _full_like(p, init_value)
 
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault('foreach', None)
-            group.setdefault('maximize', False)
-            group.setdefault('differentiable', False)
-            group.setdefault('fused', None)
+    _group_defaults = {'foreach': None, 'maximize': False, 'differentiable': False, 'fused': None}
 
     def share_memory(self):
         """Kept for PyTorch compatibility (multi-process sharing of the sums is a no-op)."""

@@ -73,16 +73,12 @@ class Adam(Optimizer):
         if fused and foreach:
             raise RuntimeError('`fused` and `foreach` cannot be `True` together.')
 
+    _group_defaults = {'amsgrad': False, 'maximize': False, 'foreach': None, 'capturable': False,
+                       'differentiable': False, 'decoupled_weight_decay': False, 'fused': None}
+
     def __setstate__(self, state):
         super().__setstate__(state)
         for group in self.param_groups:
-            group.setdefault('amsgrad', False)
-            group.setdefault('maximize', False)
-            group.setdefault('foreach', None)
-            group.setdefault('capturable', False)
-            group.setdefault('differentiable', False)
-            group.setdefault('decoupled_weight_decay', False)
-            group.setdefault('fused', None)
             for p in group['params']:
                 s = self.state.get(p, {})
                 if len(s) != 0 and not isinstance(s['step'], Tensor):

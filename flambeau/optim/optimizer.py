@@ -199,6 +199,8 @@ class Optimizer:
         tensor([0.8000, 1.6000], requires_grad=True)
     """
 
+    _group_defaults = {}  # {option: default} for param groups of older pickled states
+
     def __init__(self, params, defaults):
         self.defaults = defaults
         self._optimizer_step_pre_hooks = OrderedDict()
@@ -242,6 +244,10 @@ class Optimizer:
         self.__dict__.setdefault('_scratch', {})
         self._patch_step_function()
         self.defaults.setdefault('differentiable', False)
+        # options added after a state was pickled get their default (``_group_defaults``)
+        for group in self.param_groups:
+            for k, v in self._group_defaults.items():
+                group.setdefault(k, v)
 
     def __repr__(self):
         s = self.__class__.__name__ + ' ('
