@@ -7,8 +7,8 @@ Sources:
 * "Tensors" (https://pytorch.org/tutorials/beginner/basics/tensorqs_tutorial.html): ``tq_*``.
 * "Automatic Differentiation with torch.autograd"
   (https://pytorch.org/tutorials/beginner/basics/autogradqs_tutorial.html): ``ag_*``.
-* The tensor/autograd blocks of the notes in ``shared/seeds/`` (``seedNNN_*``); their blocks
-  with ``nn``, ``optim``, ``DataLoader`` or sklearn are not here yet.
+* The blocks of the notes in ``shared/seeds/`` (``seedNNN_*``); those with ``DataLoader``,
+  model training from random weights or sklearn are not here yet.
 
 Each program is the tutorial block plus the lines of earlier blocks it needs (marked
 ``# setup``). Changes are marked in a comment on (or just above) the changed line:
@@ -620,6 +620,75 @@ program('seed004_first_attempts', _SEED4_PARAMS + '''
         print(type(e).__name__, e)  # added
 ''')
 
+program('seed004_optimizer', _SEED4_TENSORS + '''
+    import torch.optim as optim  # setup (the notes' first block)
+    # Sets learning rate - this is "eta" ~ the "n"-like Greek letter
+    lr = 0.1
+
+    # Step 0 - Initializes parameters "b" and "w" randomly
+    torch.manual_seed(42)
+    b = torch.zeros(1, requires_grad=True, \\
+                    dtype=torch.float, device=device)  # changed: was torch.randn(1, ...)
+    w = torch.full((1,), 0.5, requires_grad=True, \\
+                   dtype=torch.float, device=device)  # changed: was torch.randn(1, ...)
+
+    # Defines a SGD optimizer to update the parameters
+    optimizer = optim.SGD([b, w], lr=lr)
+    print(optimizer)  # added
+
+    # Defines number of epochs
+    n_epochs = 1000
+
+    for epoch in range(n_epochs):
+        yhat = b + w * x_train_tensor
+        error = (yhat - y_train_tensor)
+        loss = (error ** 2).mean()
+        loss.backward()
+        optimizer.step()
+        optimizer.zero_grad()
+
+    print(b, w)
+''')
+
+program('seed004_loss_fn', '''
+    import torch
+    import torch.nn as nn  # setup (the notes' first block)
+    loss_fn = nn.MSELoss(reduction='mean')
+    print(loss_fn)  # (print added)
+    predictions = torch.tensor([0.5, 1.0])
+    labels = torch.tensor([2.0, 1.3])
+    print(loss_fn(predictions, labels))  # (print added)
+''')
+
+program('seed004_optimizer_loss_fn', _SEED4_TENSORS + '''
+    import torch.nn as nn  # setup
+    import torch.optim as optim  # setup
+    lr = 0.1
+
+    torch.manual_seed(42)
+    b = torch.zeros(1, requires_grad=True, \\
+                    dtype=torch.float, device=device)  # changed: was torch.randn(1, ...)
+    w = torch.full((1,), 0.5, requires_grad=True, \\
+                   dtype=torch.float, device=device)  # changed: was torch.randn(1, ...)
+
+    optimizer = optim.SGD([b, w], lr=lr)
+
+    # Defines a MSE loss function
+    loss_fn = nn.MSELoss(reduction='mean')
+
+    n_epochs = 1000
+
+    for epoch in range(n_epochs):
+        yhat = b + w * x_train_tensor
+        loss = loss_fn(yhat, y_train_tensor)
+        loss.backward()
+        optimizer.step()
+        optimizer.zero_grad()
+
+    print(b, w)
+    print(round(loss.item(), 5))  # added
+''')
+
 program('seed004_item_tolist', '''
     import torch
     loss = torch.tensor(0.25) * torch.tensor(0.125)  # setup
@@ -635,8 +704,13 @@ _ADDRESS = re.compile(r'0x[0-9a-fA-F]+')
 
 def run_program(source, module, name):
     """Run ``source`` with ``module`` imported as ``torch``; return its stdout."""
-    saved = sys.modules.get('torch')
-    sys.modules['torch'] = module
+    aliases = {'torch': module}
+    if module is not torch:  # `import torch.nn as nn` must find flambeau.nn: alias its submodules
+        prefix = module.__name__ + '.'
+        aliases.update({'torch.' + k[len(prefix):]: v for k, v in list(sys.modules.items())
+                        if k.startswith(prefix)})
+    saved = {k: sys.modules.get(k) for k in aliases}
+    sys.modules.update(aliases)
     out = io.StringIO()
     namespace = {'__name__': '__main__'}
     try:
@@ -644,8 +718,17 @@ def run_program(source, module, name):
             warnings.simplefilter('ignore')
             exec(compile(source, f'<{name}>', 'exec'), namespace)
     finally:
-        sys.modules['torch'] = saved
+        for k, v in saved.items():
+            if v is None:
+                del sys.modules[k]
+            else:
+                sys.modules[k] = v
     assert namespace['torch'] is module
+    if module is not torch:  # no real torch submodule slipped in
+        import types
+        stray = [k for k, v in namespace.items()
+                 if isinstance(v, types.ModuleType) and v.__name__.startswith('torch')]
+        assert not stray, f'{name}: torch modules imported under flambeau: {stray}'
     return _ADDRESS.sub('0x...', out.getvalue())
 
 
