@@ -8,7 +8,8 @@ import warnings
 
 import numpy as np
 import pytest
-import torch
+
+torch = pytest.importorskip('torch')
 
 import flambeau
 from flambeau.utils import data as fdata

@@ -4,7 +4,8 @@ import math
 
 import numpy as np
 import pytest
-import torch
+
+torch = pytest.importorskip('torch')
 
 import flambeau
 import flambeau.nn as fnn

@@ -7,7 +7,8 @@ from collections import OrderedDict
 
 import numpy as np
 import pytest
-import torch
+
+torch = pytest.importorskip('torch')
 
 import flambeau
 import flambeau.nn as fnn

@@ -9,7 +9,8 @@ import warnings
 
 import numpy as np
 import pytest
-import torch
+
+torch = pytest.importorskip('torch')
 
 import flambeau
 import flambeau.optim as fo

@@ -7,7 +7,8 @@ import sys
 
 import numpy as np
 import pytest
-import torch
+
+torch = pytest.importorskip('torch')
 
 import flambeau
 from flambeau.vision import transforms as T
@@ -558,3 +559,14 @@ def test_save_image(Image, tmp_path):
     buf = io.BytesIO()
     save_image(fl(b[0]), buf, format='png')
     assert Image.open(io.BytesIO(buf.getvalue())).size == (5, 5)
+
+
+def test_module_transforms_compose_in_sequential():
+    """As in torchvision, the tensor transforms are nn.Modules: nn.Sequential chains them."""
+    import flambeau.nn as nn
+    from flambeau.vision import transforms as T
+    seq = nn.Sequential(T.Normalize((0.5,), (0.5,)), T.CenterCrop(2))
+    assert all(isinstance(t, nn.Module) for t in seq)
+    out = seq(flambeau.ones(1, 4, 4))
+    assert out.shape == (1, 2, 2) and bool((out == 1).all())
+    assert not isinstance(T.Compose([]), nn.Module)  # Compose is a plain callable in torchvision

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from ...nn.modules.module import Module
 from . import functional as F
 from .functional import InterpolationMode, _interpolation_modes_from_int
 
@@ -65,11 +66,9 @@ def _setup_angle(x, name, req_sizes=(2,)):
     return [float(d) for d in x]
 
 
-class _Transform:
-    """Base of the transforms: ``t(img)`` calls ``t.forward(img)``."""
-
-    def __call__(self, img):
-        return self.forward(img)
+class _Transform(Module):
+    """Base of the transforms that are ``nn.Module``s in torchvision (so that they go into
+    ``nn.Sequential``): ``t(img)`` calls ``t.forward(img)``."""
 
     def __repr__(self):
         return f'{self.__class__.__name__}()'
@@ -153,6 +152,7 @@ class ConvertImageDtype(_Transform):
     """
 
     def __init__(self, dtype):
+        super().__init__()
         self.dtype = dtype
 
     def forward(self, image):
@@ -170,6 +170,7 @@ class Normalize(_Transform):
     """
 
     def __init__(self, mean, std, inplace=False):
+        super().__init__()
         self.mean = mean
         self.std = std
         self.inplace = inplace
@@ -193,6 +194,7 @@ class Resize(_Transform):
 
     def __init__(self, size, interpolation=InterpolationMode.BILINEAR, max_size=None,
                  antialias=True):
+        super().__init__()
         if not isinstance(size, (int, Sequence)):
             raise TypeError(f'Size should be int or sequence. Got {type(size)}')
         if isinstance(size, Sequence) and len(size) not in (1, 2):
@@ -218,6 +220,7 @@ class CenterCrop(_Transform):
     image."""
 
     def __init__(self, size):
+        super().__init__()
         self.size = _setup_size(size, 'Please provide only two dimensions (h, w) for size.')
 
     def forward(self, img):
@@ -237,6 +240,7 @@ class Pad(_Transform):
     """
 
     def __init__(self, padding, fill=0, padding_mode='constant'):
+        super().__init__()
         if not isinstance(padding, (numbers.Number, tuple, list)):
             raise TypeError('Got inappropriate padding arg')
         if not isinstance(fill, (numbers.Number, tuple, list)):
@@ -308,6 +312,7 @@ class RandomApply(_Transform):
     """
 
     def __init__(self, transforms, p=0.5):
+        super().__init__()
         self.transforms = transforms
         self.p = p
 
@@ -376,6 +381,7 @@ class RandomCrop(_Transform):
         return i, j, th, tw
 
     def __init__(self, size, padding=None, pad_if_needed=False, fill=0, padding_mode='constant'):
+        super().__init__()
         self.size = tuple(_setup_size(size, 'Please provide only two dimensions (h, w) for '
                                       'size.'))
         self.padding = padding
@@ -410,6 +416,7 @@ class RandomResizedCrop(_Transform):
 
     def __init__(self, size, scale=(0.08, 1.0), ratio=(3.0 / 4.0, 4.0 / 3.0),
                  interpolation=InterpolationMode.BILINEAR, antialias=True):
+        super().__init__()
         self.size = _setup_size(size, 'Please provide only two dimensions (h, w) for size.')
         if not isinstance(scale, Sequence):
             raise TypeError('Scale should be a sequence')
@@ -468,6 +475,7 @@ class RandomHorizontalFlip(_Transform):
     """Flip the image left to right with probability ``p``."""
 
     def __init__(self, p=0.5):
+        super().__init__()
         self.p = p
 
     def forward(self, img):
@@ -483,6 +491,7 @@ class RandomVerticalFlip(_Transform):
     """Flip the image top to bottom with probability ``p``."""
 
     def __init__(self, p=0.5):
+        super().__init__()
         self.p = p
 
     def forward(self, img):
@@ -506,6 +515,7 @@ class RandomRotation(_Transform):
 
     def __init__(self, degrees, interpolation=InterpolationMode.NEAREST, expand=False,
                  center=None, fill=0):
+        super().__init__()
         if isinstance(interpolation, int):
             interpolation = _interpolation_modes_from_int(interpolation)
         self.degrees = _setup_angle(degrees, name='degrees', req_sizes=(2,))
@@ -556,6 +566,7 @@ class ColorJitter(_Transform):
     """
 
     def __init__(self, brightness=0, contrast=0, saturation=0, hue=0):
+        super().__init__()
         self.brightness = self._check_input(brightness, 'brightness')
         self.contrast = self._check_input(contrast, 'contrast')
         self.saturation = self._check_input(saturation, 'saturation')
@@ -614,6 +625,7 @@ class Grayscale(_Transform):
     """Convert the image to greyscale with 1 or 3 output channels."""
 
     def __init__(self, num_output_channels=1):
+        super().__init__()
         self.num_output_channels = num_output_channels
 
     def forward(self, img):
