@@ -42,6 +42,7 @@ from .ops.decomp import *  # noqa: E402,F401,F403
 from .ops.distance import *  # noqa: E402,F401,F403
 from .ops.compare import *  # noqa: E402,F401,F403
 from .ops.linear import *  # noqa: E402,F401,F403
+from .ops.attention import *  # noqa: E402,F401,F403
 from .ops.loss import *  # noqa: E402,F401,F403
 from .ops.conv import *  # noqa: E402,F401,F403
 from .ops.pooling import *  # noqa: E402,F401,F403

@@ -1,11 +1,11 @@
 """``flambeau.nn.functional``: PyTorch's ``torch.nn.functional``. The functions live in
 ``flambeau/ops/`` beside their derivatives; each ops module lists the ones this namespace
 exports in ``FUNCTIONAL``."""
-from ..ops import (activation, conv, distance, embedding, linear, loss,  # noqa: F401
-                   normalization, pooling, random, resample)
+from ..ops import (activation, attention, conv, distance, embedding, linear,  # noqa: F401
+                   loss, normalization, pooling, random, resample)
 
-for _mod in (activation, conv, distance, embedding, linear, loss, normalization, pooling, random,
-             resample):
+for _mod in (activation, attention, conv, distance, embedding, linear, loss, normalization,
+             pooling, random, resample):
     for _name in getattr(_mod, 'FUNCTIONAL', ()):
         globals()[_name] = getattr(_mod, _name)
 del _mod
