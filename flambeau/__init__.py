@@ -43,11 +43,13 @@ from .ops.distance import *  # noqa: E402,F401,F403
 from .ops.compare import *  # noqa: E402,F401,F403
 from .ops.linear import *  # noqa: E402,F401,F403
 from .ops.attention import *  # noqa: E402,F401,F403
+from .ops.rnn import *  # noqa: E402,F401,F403
 from .ops.loss import *  # noqa: E402,F401,F403
 from .ops.conv import *  # noqa: E402,F401,F403
 from .ops.pooling import *  # noqa: E402,F401,F403
 from .ops.resample import *  # noqa: E402,F401,F403
 from .ops.normalization import *  # noqa: E402,F401,F403
+from .serialization import *  # noqa: E402,F401,F403
 from .ops.embedding import *  # noqa: E402,F401,F403
 from .autograd.function import Function as _Function  # noqa: E402,F401
 

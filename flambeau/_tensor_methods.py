@@ -186,12 +186,12 @@ Tensor.mH = property(_matrix_transpose('mH'))
 # {name: function} and INPLACE {name_: out-of-place function}.
 from .ops import (activation, arithmetic, attention, compare, conv, convert,  # noqa: E402
                   decomp, distance, embedding, index, linalg, loss, normalization, pointwise,
-                  pooling, random, rearrange, reduce, resample, scan, search, shape, sorting,
-                  special)
+                  pooling, random, rearrange, reduce, resample, rnn, scan, search, shape,
+                  sorting, special)
 
 for _mod in (activation, arithmetic, attention, compare, conv, convert, decomp, distance,
              embedding, index, linalg, loss, normalization, pointwise, pooling, random,
-             rearrange, reduce, resample, scan, search, shape, sorting, special):
+             rearrange, reduce, resample, rnn, scan, search, shape, sorting, special):
     for _name, _fn in getattr(_mod, 'METHODS', {}).items():
         setattr(Tensor, _name, _fn)
     for _name, _fn in getattr(_mod, 'INPLACE', {}).items():

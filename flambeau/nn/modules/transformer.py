@@ -1,0 +1,2 @@
+"""Transformer layers: encoder/decoder layers, their stacks and ``Transformer``."""
+__all__ = []

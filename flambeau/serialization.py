@@ -1,0 +1,2 @@
+"""Saving and loading: ``save`` and ``load`` in PyTorch's zip checkpoint format."""
+__all__ = []
