@@ -295,3 +295,27 @@ def test_tensor_pickles_across_processes():
     x = flambeau.arange(12.).view(3, 4).t()[1:]
     y = pickle.loads(pickle.dumps(x))
     assert flambeau.equal(x, y) and y.dtype == x.dtype and y.is_contiguous()
+
+
+def test_iterator_finalized_in_a_queue_feeder_thread_still_stops_its_workers():
+    """The garbage collector can finalize an abandoned iterator inside the feeder thread of one
+    of its own index queues while that thread holds the queue's lock; the shutdown must not
+    wait on that lock (a deadlock that left workers running)."""
+    it = iter(fdata.DataLoader(Squares(), batch_size=2, num_workers=2,
+                               multiprocessing_context=FORK))
+    next(it)
+    pids = [w.pid for w in it._workers]
+    finished = threading.Event()
+
+    def finalize_holding_the_queue_lock():
+        with it._index_queues[0]._notempty:
+            it.__del__()
+        finished.set()
+    t = threading.Thread(target=finalize_holding_the_queue_lock, daemon=True)
+    t.start()
+    t.join(10)
+    assert finished.is_set(), '__del__ deadlocked on its own index queue'
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(w.is_alive() for w in it._workers):
+        time.sleep(0.05)
+    assert not any(w.is_alive() for w in it._workers), f'workers {pids} still running'

@@ -7,6 +7,7 @@ import itertools
 import math
 import multiprocessing
 import os
+import threading
 import time
 import warnings
 from multiprocessing.connection import wait as _wait_ready
@@ -367,6 +368,7 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         ctx = loader.multiprocessing_context or multiprocessing.get_context()
         self._workers, self._index_queues, self._result_conns = [], [], []
         self._workers_done_event = ctx.Event()
+        self._owner_thread = threading.get_ident()
         self._shutdown = False
         try:
             for i in range(self._num_workers):
@@ -563,7 +565,17 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
                 q.close()
 
     def __del__(self):
+        # The garbage collector may finalize an abandoned iterator in any thread, including
+        # the feeder thread of one of its own index queues while that thread holds the queue's
+        # lock: the `put(None)` of a shutdown there would wait on that lock forever and the
+        # workers would outlive the iterator. Off the iterator's own thread, shut down from a
+        # fresh thread instead, which waits for the lock like any other caller.
         try:
-            self._shutdown_workers()
+            if self._shutdown:
+                return
+            if threading.get_ident() == self._owner_thread:
+                self._shutdown_workers()
+            else:
+                threading.Thread(target=self._shutdown_workers, daemon=True).start()
         except Exception:  # interpreter shutdown: modules may already be torn down
             pass
