@@ -495,6 +495,15 @@ register(
                                  S(np.zeros((2, 3), make.dtype), make((2, 3))).but(
                                      gradcheck=False, grad=make.dtype in FLOAT32_64)],
            dtypes=FLOATS, gradgrad=True, grad_tol=LINALG_GRAD_TOL),
+    OpInfo('pdist',
+           samples=lambda make: [Sample((make((4, 3)),), {'p': p})
+                                 for p in (2.0, 1.0, 0.0, 3.0, float('inf'))]
+           + [S(make((1, 3))), S(make((3, 0))),
+              # torch 2.13 segfaults in pdist's backward on zero rows: forward only
+              S(make((0, 3))).but(grad=False, gradcheck=False)],
+           dtypes=FLOAT32_64, gradgrad=True, grad_tol=LINALG_GRAD_TOL,
+           errors=_errs([(((3,),), RuntimeError, 'pdist only supports 2D tensors, got: 1D'),
+                         (((2, 3, 4),), RuntimeError, 'pdist only supports 2D tensors, got: 3D')])),
     OpInfo('pairwise_distance',
            samples=lambda make: [S(make((3, 4)), make((3, 4))), S(make((2, 3)), make((3,))),
                                  S(make((4,)), make((4,)), 1.0), S(make((3, 2)), make((3, 2)),

@@ -1,11 +1,13 @@
 """Distances between vectors: ``cdist`` (all pairs of rows of two batches of matrices),
-``cosine_similarity`` and ``pairwise_distance`` (row by row), with derivatives.
+``pdist`` (all pairs of rows of one matrix), ``cosine_similarity`` and ``pairwise_distance``
+(row by row), with derivatives.
 
 ``cdist`` is one node whose forward works on the array of all pairwise differences; its
 backward is written with flambeau ops (so it is itself differentiable). The other two are
 compositions of ``vector_norm`` and elementwise ops, as in PyTorch.
 """
-__all__ = ['cdist', 'cosine_similarity', 'pairwise_distance']
+__all__ = ['cdist', 'cosine_similarity', 'pairwise_distance', 'pdist']
+FUNCTIONAL = ['cosine_similarity', 'pairwise_distance', 'pdist']
 import math
 
 import numpy as np
@@ -27,27 +29,29 @@ class CdistBackward0(Node):
     __slots__ = ('p',)
 
     def backward(self, g):
-        from .pointwise import where
         x1, x2 = self.saved_tensors
         d = self.saved_output()
-        p = self.p
-        if p == 0:
+        if self.p == 0:
             return x1 * 0, x2 * 0
         diff = x1.unsqueeze(-2) - x2.unsqueeze(-3)  # (..., P, R, M)
-        dd = d.unsqueeze(-1)
-        if p == 1:
-            t = diff.sign()
-        elif p == 2:
-            t = where(dd == 0, 0.0, diff / where(dd == 0, 1.0, dd))
-        elif math.isinf(p):
-            t = diff.sign() * (diff.abs() == dd)
-        else:
-            a = diff.abs()
-            t = where(dd == 0, 0.0, diff.sign() * a ** (p - 1) / where(dd == 0, 1.0, dd) ** (p - 1))
-        w = g.unsqueeze(-1) * t
+        w = g.unsqueeze(-1) * _distance_slope(diff, d.unsqueeze(-1), self.p)
         g1 = w.sum(-2).sum_to_size(x1.shape) if self.next_functions[0][0] is not None else None
         g2 = (-w.sum(-3)).sum_to_size(x2.shape) if self.next_functions[1][0] is not None else None
         return g1, g2
+
+
+def _distance_slope(diff, d, p):
+    """d||diff||_p / d diff for p > 0, given the distances ``d`` (broadcast against ``diff``);
+    zero where the distance is zero (PyTorch's subgradient), flambeau ops throughout."""
+    from .pointwise import where
+    if p == 1:
+        return diff.sign()
+    if p == 2:
+        return where(d == 0, 0.0, diff / where(d == 0, 1.0, d))
+    if math.isinf(p):
+        return diff.sign() * (diff.abs() == d)
+    a = diff.abs()
+    return where(d == 0, 0.0, diff.sign() * a ** (p - 1) / where(d == 0, 1.0, d) ** (p - 1))
 
 
 def cdist(x1, x2, p=2.0, compute_mode='use_mm_for_euclid_dist_if_necessary'):
@@ -192,6 +196,66 @@ def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
     fn = r.grad_fn
     if fn is not None and type(fn) is LinalgVectorNormBackward0:
         fn.__class__ = NormBackward1  # same slots: PyTorch records this as torch.norm
+    return r
+
+
+class PdistBackward0(Node):
+    """The distance d_k between rows i_k < j_k: row i_k gets g_k * dd_k/d(x_i - x_j), row j_k
+    its negative (the slope of :func:`_distance_slope`), gathered with ``index_add``."""
+    __slots__ = ('p', 'rows')
+
+    def backward(self, g):
+        x, = self.saved_tensors
+        if self.p == 0:
+            return x * 0
+        i, j = self.rows
+        diff = x.index_select(0, i) - x.index_select(0, j)
+        w = g.unsqueeze(-1) * _distance_slope(diff, self.saved_output().unsqueeze(-1), self.p)
+        return (x * 0).index_add(0, i, w).index_add(0, j, -w)
+
+
+def pdist(input, p=2):
+    """The ``p``-norm distance between every pair of rows of ``input`` ``(N, M)``: the upper
+    triangle of ``cdist(input, input)`` without the diagonal, row by row, as a 1-D tensor of
+    ``N * (N - 1) / 2`` values.
+
+    Example::
+
+        >>> flambeau.pdist(flambeau.tensor([[0., 0.], [3., 4.], [6., 8.]]))
+        tensor([ 5., 10.,  5.])
+    """
+    if input._data.ndim != 2:
+        raise RuntimeError(f'pdist only supports 2D tensors, got: {input._data.ndim}D')
+    if not input._dtype.is_floating_point:
+        raise RuntimeError('pdist only supports floating-point dtypes')
+    if p < 0:
+        raise RuntimeError('pdist only supports non-negative p values')
+    xp = xp_of(input)
+    x, dt = input._data, input._dtype
+    i, j = np.triu_indices(x.shape[0], 1)
+    if dt.itemsize == 2 and i.size and x.shape[1]:
+        from ._common import not_implemented
+        raise not_implemented('pdist', dt)
+    diff = xp.abs(x[i] - x[j])
+    if p == 0:
+        res = (diff != 0).sum(-1).astype(x.dtype)
+    elif p == 1:
+        res = diff.sum(-1)
+    elif p == 2:
+        res = xp.sqrt((diff * diff).sum(-1))
+    elif math.isinf(p):
+        res = diff.max(-1) if diff.shape[-1] else xp.zeros(diff.shape[:-1], x.dtype)
+    else:
+        res = (diff ** p).sum(-1) ** (1.0 / p)
+    r = make(xp.ascontiguousarray(res, dtype=dt.numpy), dt, input._device)
+    if state.enabled and input._requires_grad:
+        from .creation import as_tensor
+        node = PdistBackward0()
+        node.p = float(p)
+        node.rows = (as_tensor(i, device=input._device), as_tensor(j, device=input._device))
+        node.save(input)
+        node.save_output(r)
+        record(node, r, input)
     return r
 
 

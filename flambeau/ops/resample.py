@@ -8,8 +8,8 @@ per dim and per tap forward, one small dense matrix product per dim backward, wi
 so double backward works. Constant padding's backward is the opposite (cropping) padding.
 ``grid_sample`` computes its gradients on the arrays (no double backward).
 """
-__all__ = ['constant_pad_nd', 'pixel_shuffle', 'pixel_unshuffle', 'affine_grid_generator',
-           'grid_sampler']
+__all__ = ['constant_pad_nd', 'pixel_shuffle', 'pixel_unshuffle', 'channel_shuffle',
+           'affine_grid_generator', 'grid_sampler']
 import math
 import warnings
 
@@ -20,7 +20,7 @@ from .pooling import _adaptive_avg, separable
 
 # the names ``flambeau.nn.functional`` exports from this module
 FUNCTIONAL = ['pad', 'interpolate', 'upsample', 'upsample_nearest', 'upsample_bilinear',
-              'grid_sample', 'affine_grid', 'pixel_shuffle', 'pixel_unshuffle']
+              'grid_sample', 'affine_grid', 'pixel_shuffle', 'pixel_unshuffle', 'channel_shuffle']
 # Tensor methods: {name: function}; INPLACE: {name_: out-of-place function}.
 METHODS = {}
 INPLACE = {}
@@ -435,6 +435,46 @@ def pixel_unshuffle(input, downscale_factor):
     return out
 
 
+class ChannelShuffleBackward0(Node):
+    """Shuffling C channels in g groups is undone by shuffling them in C / g groups."""
+    __slots__ = ('inverse_groups',)
+
+    def backward(self, g):
+        return channel_shuffle(g, self.inverse_groups)
+
+
+def channel_shuffle(input, groups):
+    """Divides the ``C`` channels of ``(N, C, *)`` into ``groups`` groups and interleaves them
+    (ShuffleNet's shuffle): output channel ``k * groups + j`` is input channel
+    ``j * (C / groups) + k``.
+
+    Example::
+
+        >>> F.channel_shuffle(flambeau.arange(4.).reshape(1, 4, 1), 2).flatten()
+        tensor([0., 2., 1., 3.])
+    """
+    shape = tuple(input.shape)
+    if len(shape) <= 2:
+        raise RuntimeError(f'channel_shuffle expects input with > 2 dims, but got input with '
+                           f'sizes {list(shape)}')
+    g = int(groups)
+    if g <= 0:
+        raise RuntimeError(f'Number of groups to divide channels in must be positive. Value of '
+                           f'groups:{g}')
+    n, c = shape[0], shape[1]
+    if c % g:
+        raise RuntimeError(f'Number of channels must be divisible by groups. Got {c} channels '
+                           f'and {g} groups.')
+    x = input._data.reshape((n, g, c // g) + shape[2:])
+    y = x.swapaxes(1, 2).copy().reshape(shape)
+    out = make(y, input._dtype, input._device)
+    if state.enabled and input._requires_grad:
+        node = ChannelShuffleBackward0()
+        node.inverse_groups = c // g
+        record(node, out, input)
+    return out
+
+
 # -- affine_grid ----------------------------------------------------------------------------------
 def _base_grid(xp, sizes, align, dt):
     """``(*sizes, k + 1)``: the normalised coordinates (x first) and a column of ones."""
@@ -715,3 +755,4 @@ def grid_sample(input, grid, mode='bilinear', padding_mode='zeros', align_corner
         node.save(input, grid)
         record(node, out, input, grid)
     return out
+
