@@ -22,6 +22,7 @@ from .autograd.anomaly_mode import (is_anomaly_check_nan_enabled,  # noqa: E402
 from .random import (Generator, default_generator, get_rng_state, initial_seed,  # noqa: E402
                      manual_seed, seed, set_rng_state)
 from ._tensor_str import get_printoptions, printoptions, set_printoptions  # noqa: E402
+from ._runtime import *  # noqa: E402,F401,F403
 # Every ops module lists its public functions in __all__.
 from .ops.arithmetic import *  # noqa: E402,F401,F403
 from .ops.convert import *  # noqa: E402,F401,F403
@@ -55,6 +56,10 @@ from .autograd.function import Function as _Function  # noqa: E402,F401
 
 __version__ = '0.1.0'
 
+# PyTorch's constants
+from math import e, inf, nan, pi  # noqa: E402,F401
+newaxis = None
+
 
 def is_tensor(obj):
     """True if ``obj`` is a flambeau Tensor.
@@ -82,4 +87,4 @@ def detach(input):
     return input.detach()
 
 
-from . import accelerator, cuda, linalg, nn, optim, utils  # noqa: E402
+from . import accelerator, backends, cuda, linalg, nn, optim, utils  # noqa: E402
