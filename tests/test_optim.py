@@ -133,6 +133,29 @@ def test_trajectory_float32(name):
     _close(fp, tp, rtol=1e-4, atol=1e-5)
 
 
+@pytest.mark.parametrize('name,kw', [
+    ('Adam', dict(lr=0.01, weight_decay=0.1)),
+    ('Adam', dict(lr=0.01, amsgrad=True, maximize=True, weight_decay=0.1)),
+    ('AdamW', dict(lr=0.01, maximize=True)),
+    ('AdamW', dict(lr=0.01, amsgrad=True))])
+def test_large_parameters_blocked_update(name, kw):
+    """Parameters large enough for the blocked, threaded update (Note [Blocked updates]),
+    beside a small and a non-contiguous one, follow PyTorch's trajectory."""
+    rng = np.random.default_rng(1)
+    arrays = [rng.uniform(-1, 1, size=s).astype(np.float32) for s in ((140001,), (400, 330), (5,))]
+    fp, _ = _run(flambeau, _opt(name, **kw), arrays, steps=5)
+    tp, _ = _run(torch, _opt(name, **kw), arrays, steps=5)
+    _close(fp, tp, rtol=1e-4, atol=1e-6)
+    # a non-contiguous gradient takes the whole-array path
+    p = flambeau.zeros(400, 400, requires_grad=True)
+    q = torch.zeros(400, 400, requires_grad=True)
+    g = rng.uniform(-1, 1, size=(400, 400)).astype(np.float32)
+    p.grad, q.grad = flambeau.tensor(g).t(), torch.tensor(g).t()
+    getattr(flambeau.optim, name)([p], **kw).step()
+    getattr(torch.optim, name)([q], **kw).step()
+    _close([p], [q], rtol=1e-4, atol=1e-6)
+
+
 def test_param_groups_and_missing_grads():
     groups = [([0, 2], dict(lr=0.1, momentum=0.9)), ([1], dict(lr=0.01))]
 

@@ -100,7 +100,6 @@ class Adam(Optimizer):
             for p in group['params']:
                 if p._grad is None:
                     continue
-                xp = p._device._backend.xp
                 state = self.state[p]
                 if len(state) == 0:
                     state['step'] = _scalar_tensor(0.0)
@@ -111,36 +110,47 @@ class Adam(Optimizer):
                 step_t = state['step']
                 step_t._data += 1
                 step = float(step_t._data)
-                if wd != 0 and decoupled:
-                    p._data *= 1 - lr * wd
-                    g = self._grad(p, maximize, 0)
-                else:
-                    g = self._grad(p, maximize, wd)
-                m, v = state['exp_avg'], state['exp_avg_sq']
-                ea, eas = m._data, v._data
-                t1 = self._tmp(p, 1)
-                _lerp_(xp, ea, g, 1 - beta1, t1)
-                eas *= beta2
-                xp.multiply(g, g, out=t1)
-                t1 *= 1 - beta2
-                eas += t1
                 bias_correction1 = 1 - beta1 ** step
                 bias_correction2 = 1 - beta2 ** step
-                step_size = lr / bias_correction1
+                mx = state['max_exp_avg_sq'] if amsgrad else None
+                coefs = (lr, beta1, beta2, eps, wd, decoupled, maximize, lr / bias_correction1,
+                         bias_correction2 ** 0.5)
+                m, v = state['exp_avg'], state['exp_avg_sq']
+                self._blocked(_adam_update, p, (p._data, m._data, v._data,
+                                                None if mx is None else mx._data,
+                                                p._grad._data), coefs)
                 if amsgrad:
-                    mx = state['max_exp_avg_sq']
-                    xp.maximum(mx._data, eas, out=mx._data)
                     _bump(mx)
-                    xp.sqrt(mx._data, out=t1)
-                else:
-                    xp.sqrt(eas, out=t1)
-                # lr/bc1 * m / (sqrt(v)/sqrt(bc2) + eps), with sqrt(bc2) moved out of the
-                # denominator: one pass over the arrays less
-                bc2_sqrt = bias_correction2 ** 0.5
-                t1 += eps * bc2_sqrt
-                xp.divide(ea, t1, out=t1)
-                t1 *= step_size * bc2_sqrt
-                xp.subtract(p._data, t1, out=p._data)
                 _bump(p, m, v, step_t)
         return loss
 
+
+def _adam_update(xp, p, ea, eas, mx, g, t0, t1, coefs):
+    """One Adam step on arrays (or on aligned blocks of them, Note [Blocked updates]): ``p``,
+    ``ea`` (exp_avg), ``eas`` (exp_avg_sq) and ``mx`` (max_exp_avg_sq or None) in place."""
+    lr, beta1, beta2, eps, wd, decoupled, maximize, step_size, bc2_sqrt = coefs
+    if wd != 0 and decoupled:
+        p *= 1 - lr * wd
+    elif wd != 0:
+        xp.multiply(p, wd, out=t0)
+        (xp.subtract if maximize else xp.add)(t0, g, out=t0)
+        g = t0
+    if maximize and (wd == 0 or decoupled):
+        xp.negative(g, out=t0)
+        g = t0
+    _lerp_(xp, ea, g, 1 - beta1, t1)
+    eas *= beta2
+    xp.multiply(g, g, out=t1)
+    t1 *= 1 - beta2
+    eas += t1
+    if mx is not None:
+        xp.maximum(mx, eas, out=mx)
+        xp.sqrt(mx, out=t1)
+    else:
+        xp.sqrt(eas, out=t1)
+    # lr/bc1 * m / (sqrt(v)/sqrt(bc2) + eps), with sqrt(bc2) moved out of the denominator: one
+    # pass over the arrays less
+    t1 += eps * bc2_sqrt
+    xp.divide(ea, t1, out=t1)
+    t1 *= step_size * bc2_sqrt
+    xp.subtract(p, t1, out=p)

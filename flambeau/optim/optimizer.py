@@ -502,6 +502,24 @@ class Optimizer:
             buf = self._scratch[key] = p._device._backend.xp.empty(n, a.dtype)
         return buf[:n].reshape(a.shape)
 
+    def _blocked(self, kernel, p, arrays, coefs):
+        """Runs ``kernel(xp, *arrays, t0, t1, coefs)``, an elementwise update of parameter
+        ``p`` written in place into the leading ``arrays`` (``None`` entries pass through),
+        block by block when ``p`` is large (Note [Blocked updates]); ``t0``, ``t1`` are
+        scratch arrays shaped like the blocks."""
+        xp = p._device._backend.xp
+        n = p._data.size
+        if (p._device.type != 'cpu' or n < 2 * _BLOCK
+                or not all(x.flags.c_contiguous for x in arrays if x is not None)):
+            kernel(xp, *arrays, self._tmp(p, 0), self._tmp(p, 1), coefs)
+            return
+        flat = [x.reshape(-1) if x is not None else None for x in arrays]
+        t0, t1 = self._tmp(p, 0).reshape(-1), self._tmp(p, 1).reshape(-1)
+        for s in range(0, n, _BLOCK):
+            e = min(n, s + _BLOCK)
+            kernel(xp, *[x[s:e] if x is not None else None for x in flat], t0[:e - s],
+                   t1[:e - s], coefs)
+
     def _grad(self, p, maximize, weight_decay):
         """The gradient the update uses: ``-p.grad`` when maximizing, plus
         ``weight_decay * p`` (coupled L2 penalty). Never writes into ``p.grad``; a modified
@@ -528,6 +546,19 @@ class Optimizer:
             return None
         with grad_mode.enable_grad():
             return closure()
+
+
+# Note [Blocked updates]
+# ~~~~~~~~~~~~~~~~~~~~~~
+# An update such as Adam's is a dozen elementwise passes over the parameter, its gradient and
+# its state. Done pass after pass over a large parameter, each pass streams all the arrays
+# through main memory. `Optimizer._blocked` runs the whole update on one block of 64K elements
+# after another instead, so a block's arrays stay in the cache from one pass to the next: 2.5x
+# faster on a 10M-parameter Adam step. (Splitting the blocks between two threads, NumPy
+# releasing the GIL inside ufuncs, was slower as soon as the machine had other work.) Small
+# parameters, non-contiguous ones and GPU arrays (where one kernel launch per pass is the right
+# grain) get one call over the whole arrays.
+_BLOCK = 1 << 16
 
 
 def _lerp_(xp, a, b, w, tmp):
