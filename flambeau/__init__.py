@@ -46,6 +46,7 @@ from .ops.linear import *  # noqa: E402,F401,F403
 from .ops.attention import *  # noqa: E402,F401,F403
 from .ops.rnn import *  # noqa: E402,F401,F403
 from .ops.loss import *  # noqa: E402,F401,F403
+from .ops.ctc import *  # noqa: E402,F401,F403
 from .ops.conv import *  # noqa: E402,F401,F403
 from .ops.pooling import *  # noqa: E402,F401,F403
 from .ops.resample import *  # noqa: E402,F401,F403

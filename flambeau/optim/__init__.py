@@ -14,6 +14,7 @@ Example::
     ...     scheduler.step()
 """
 from . import lr_scheduler  # noqa: F401
+from . import swa_utils  # noqa: F401
 from .adadelta import Adadelta
 from .adagrad import Adagrad
 from .adam import Adam
@@ -29,4 +30,4 @@ from .rprop import Rprop
 from .sgd import SGD
 
 __all__ = ['ASGD', 'Adadelta', 'Adagrad', 'Adam', 'AdamW', 'Adamax', 'LBFGS', 'NAdam',
-           'Optimizer', 'RAdam', 'RMSprop', 'Rprop', 'SGD', 'lr_scheduler']
+           'Optimizer', 'RAdam', 'RMSprop', 'Rprop', 'SGD', 'lr_scheduler', 'swa_utils']

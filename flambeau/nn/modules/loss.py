@@ -1,11 +1,12 @@
 """The loss modules: each holds its options (and ``weight`` / ``pos_weight`` buffers) and calls
 the functional loss of ``flambeau.nn.functional`` in ``forward``."""
-__all__ = ['BCELoss', 'BCEWithLogitsLoss', 'CosineEmbeddingLoss', 'CrossEntropyLoss',
+__all__ = ['BCELoss', 'BCEWithLogitsLoss', 'CTCLoss', 'CosineEmbeddingLoss', 'CrossEntropyLoss',
            'GaussianNLLLoss', 'HingeEmbeddingLoss', 'HuberLoss', 'KLDivLoss', 'L1Loss', 'MSELoss',
            'MarginRankingLoss', 'MultiLabelMarginLoss', 'MultiLabelSoftMarginLoss',
            'MultiMarginLoss', 'NLLLoss', 'PoissonNLLLoss', 'SmoothL1Loss', 'SoftMarginLoss',
            'TripletMarginLoss']
 from ...ops import loss as F
+from ...ops.ctc import ctc_loss as _ctc_loss
 from .module import Module
 
 
@@ -379,3 +380,42 @@ class MultiLabelMarginLoss(_Loss):
 
     def forward(self, input, target):
         return F.multilabel_margin_loss(input, target, reduction=self.reduction)
+
+
+class CTCLoss(_Loss):
+    """The Connectionist Temporal Classification loss between an unsegmented sequence of
+    class log-probabilities and a target sequence, summed over all alignments of the target
+    to the input frames: see :func:`~flambeau.nn.functional.ctc_loss`.
+
+    Args:
+        blank (int, optional): the blank label. Default: 0.
+        reduction (str, optional): ``'none'`` | ``'mean'`` | ``'sum'``: ``'mean'`` divides
+            each loss by its target length, then averages over the batch. Default: ``'mean'``.
+        zero_infinity (bool, optional): zero the infinite losses (inputs too short to align to
+            their targets) and their gradients. Default: ``False``.
+
+    Shape:
+        - Log_probs: ``(T, N, C)`` or ``(T, C)``: log-probabilities of C classes (blank
+          included) over T frames, e.g. from ``log_softmax``.
+        - Targets: ``(N, S)`` padded, or ``(sum(target_lengths))`` concatenated.
+        - Input_lengths, Target_lengths: ``(N)`` or ``()`` integer tensors, or tuples of ints.
+        - Output: a scalar; ``(N)`` (``()`` unbatched) with ``reduction='none'``.
+
+    Example::
+
+        >>> ctc = nn.CTCLoss()
+        >>> log_probs = flambeau.randn(50, 16, 20).log_softmax(2).detach().requires_grad_()
+        >>> targets = flambeau.randint(1, 20, (16, 30), dtype=flambeau.long)
+        >>> loss = ctc(log_probs, targets, flambeau.full((16,), 50, dtype=flambeau.long),
+        ...            flambeau.randint(10, 30, (16,), dtype=flambeau.long))
+        >>> loss.backward()
+    """
+
+    def __init__(self, blank=0, reduction='mean', zero_infinity=False):
+        super().__init__(reduction=reduction)
+        self.blank = blank
+        self.zero_infinity = zero_infinity
+
+    def forward(self, log_probs, targets, input_lengths, target_lengths):
+        return _ctc_loss(log_probs, targets, input_lengths, target_lengths, self.blank,
+                         self.reduction, self.zero_infinity)
