@@ -75,6 +75,32 @@ def test_mnist_family_reads_idx(tmp_path, cls):
         f'Target transform: {test.target_transform!r}')
 
 
+def test_mnist_legacy_processed_files(tmp_path):
+    """A root prepared by an old torchvision (``processed/training.pt`` and ``test.pt``, each
+    a ``(data, targets)`` pair written by ``torch.save``) is read through ``flambeau.load``."""
+    g = np.random.default_rng(3)
+    processed = tmp_path / 'MNIST' / 'processed'
+    processed.mkdir(parents=True)
+    pairs = {}
+    for name, n in (('training.pt', 4), ('test.pt', 2)):
+        pairs[name] = (g.integers(0, 256, (n, 28, 28), dtype=np.uint8),
+                       g.integers(0, 10, n).astype(np.int64))
+        data = (flambeau.tensor(pairs[name][0]), flambeau.tensor(pairs[name][1]))
+        flambeau.save(data, str(processed / name))
+    try:
+        import torch
+        torch.save((torch.from_numpy(pairs['test.pt'][0]), torch.from_numpy(pairs['test.pt'][1])),
+                   str(processed / 'test.pt'))  # a file from PyTorch itself
+    except ImportError:
+        pass
+    for train, name in ((True, 'training.pt'), (False, 'test.pt')):
+        ds = datasets.MNIST(str(tmp_path), train=train)
+        assert ds.data.dtype == flambeau.uint8 and ds.targets.dtype == flambeau.int64
+        np.testing.assert_array_equal(ds.data.numpy(), pairs[name][0])
+        np.testing.assert_array_equal(ds.targets.numpy(), pairs[name][1])
+        assert ds[1][1] == int(pairs[name][1][1])
+
+
 def test_mnist_missing_and_bad_files(tmp_path):
     with pytest.raises(RuntimeError, match='Dataset not found. You can use download=True to '
                                            'download it'):

@@ -7,6 +7,7 @@ from urllib.error import URLError
 
 import numpy as np
 
+from ...serialization import load
 from .utils import check_integrity, download_and_extract_archive
 from .vision import VisionDataset
 
@@ -56,14 +57,6 @@ def read_image_file(path):
     if x.ndim != 3:
         raise ValueError(f'x should have 3 dimension instead of {x.ndim}')
     return x
-
-
-def _flambeau_load():
-    try:
-        from ... import load
-    except ImportError:
-        return None
-    return load
 
 
 class MNIST(VisionDataset):
@@ -127,14 +120,14 @@ class MNIST(VisionDataset):
         self.data, self.targets = self._load_data()
 
     def _check_legacy_exist(self):
-        if _flambeau_load() is None or not os.path.exists(self.processed_folder):
+        if not os.path.exists(self.processed_folder):
             return False
         return all(check_integrity(os.path.join(self.processed_folder, f))
                    for f in (self.training_file, self.test_file))
 
     def _load_legacy_data(self):
         f = self.training_file if self.train else self.test_file
-        return _flambeau_load()(os.path.join(self.processed_folder, f), weights_only=True)
+        return load(os.path.join(self.processed_folder, f), weights_only=True)
 
     def _load_data(self):
         split = 'train' if self.train else 't10k'
