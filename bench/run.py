@@ -82,10 +82,15 @@ def bench_per_op(name, mods, repeats, target, base):
 def bench_loop(name, mods, repeats, target, base):
     fns = {k: getattr(W, name)(m) for k, m in mods.items()}
     results = {k: fn() for k, fn in fns.items()}  # warm-up run, also a sanity check
-    vals = {k: [float(t.detach()[0]) for t in v] for k, v in results.items()}
-    a, b = vals['flambeau'], vals['torch']
-    if any(abs(p - q) > 1e-4 * (1 + abs(q)) for p, q in zip(a, b)):
-        print(f'  warning: {name} results differ: flambeau {a} torch {b}', file=sys.stderr)
+    if all(v is not None for v in results.values()):  # None: nothing comparable (shuffling)
+        vals = {k: [float(t.detach()[0]) for t in v] for k, v in results.items()}
+        a, b = vals['flambeau'], vals['torch']
+        if any(abs(p - q) > 1e-4 * (1 + abs(q)) for p, q in zip(a, b)):
+            print(f'  warning: {name} results differ: flambeau {a} torch {b}', file=sys.stderr)
+    ceiling = getattr(W, 'CEILING', {}).get(name)
+    if ceiling is not None:  # a plain-NumPy version of the work, timed alongside
+        fns['numpy'] = ceiling()
+        fns['numpy']()
     samples = {k: [] for k in fns}
     order = list(fns)
     for r in range(repeats):
@@ -94,6 +99,20 @@ def bench_loop(name, mods, repeats, target, base):
             fns[k]()
             samples[k].append(time.perf_counter() - t0)
     return samples, 's'
+
+
+def _rate(x):
+    return f'{x:.1f}' if x < 1000 else f'{x:.0f}'
+
+
+def throughput(name, samples):
+    """``{framework: rate}`` for workloads that declare their work per call in ``W.WORK``
+    (e.g. samples/s, GFLOP/s; from the median times), with its unit; None for the others."""
+    work = getattr(W, 'WORK', {}).get(name)
+    if work is None:
+        return None
+    amount, unit = work
+    return {k: amount / statistics.median(v) for k, v in samples.items()}, unit
 
 
 def main(argv=None):
@@ -127,16 +146,29 @@ def main(argv=None):
     rows = []
     for name in names:
         runner = bench_loop if name in W.LOOPS else bench_per_op
-        samples, unit = runner(name, mods, repeats_loop if name in W.LOOPS else repeats_op,
-                               target, base)
+        try:
+            samples, unit = runner(name, mods, repeats_loop if name in W.LOOPS else repeats_op,
+                                   target, base)
+        except Exception as e:  # e.g. a module one framework lacks yet: the others still run
+            print(f'{name:<14} skipped: {type(e).__name__}: {e}', flush=True)
+            rows.append({'workload': name, 'skipped': f'{type(e).__name__}: {e}'})
+            continue
         fl, th = statistics.median(samples['flambeau']), statistics.median(samples['torch'])
         ratio = fl / th
         min_ratio = min(samples['flambeau']) / min(samples['torch'])
         fmt = '.2f' if unit == 'us/op' else '.3f'
         print(f'{name:<14} {unit:<6} {fl:>10{fmt}} {th:>10{fmt}} {ratio:>7.2f} {min_ratio:>9.2f}',
               flush=True)
-        rows.append({'workload': name, 'unit': unit, 'flambeau': fl, 'torch': th, 'ratio': ratio,
-                     'min_ratio': min_ratio, 'samples': samples})
+        row = {'workload': name, 'unit': unit, 'flambeau': fl, 'torch': th, 'ratio': ratio,
+               'min_ratio': min_ratio, 'samples': samples}
+        tp = throughput(name, samples)
+        if tp is not None:
+            rates, rate_unit = tp
+            text = ', '.join(f'{k} {_rate(v)}' + (' (ceiling)' if k == 'numpy' else '')
+                             for k, v in rates.items())
+            print(f'{"":<14} {rate_unit}: {text}', flush=True)
+            row['throughput'] = {'unit': rate_unit, **rates}
+        rows.append(row)
     if args.json:
         with open(args.json, 'w') as f:
             json.dump({'machine': {'cpus': os.cpu_count(), 'python': platform.python_version(),

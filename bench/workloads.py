@@ -199,3 +199,244 @@ PER_OP = ['add', 'mul', 'matmul', 'add_grad', 'mul_grad', 'matmul_grad', 'mul_sc
           'sum', 'fwd_bwd']
 LOOPS = ['linreg_loop', 'adam_step', 'tensordataset_loader', 'transform_loader_w0',
          'transform_loader_w2', 'conv2d_fwd_bwd']
+
+
+# -- issue 10: models, data loading, big kernels, import time --------------------------------
+# Same model, data and hyper-parameters in both frameworks. Parameters get a fixed pattern
+# (``_fixed_init``) instead of each framework's random init, so that losses can be compared;
+# ``WORK`` gives the work done per call (for throughput: samples/s, GFLOP/s) and ``CEILING``
+# a plain-NumPy version of the work where there is one, timed alongside as the ceiling.
+def _fixed_init(m, model):
+    """Every parameter set to a fixed pattern scaled like a default init (1/sqrt(fan_in));
+    normalization layers keep their ones and zeros."""
+    with m.no_grad():
+        for k, (name, p) in enumerate(model.named_parameters()):
+            if 'norm' in name:
+                continue
+            n = p.numel()
+            fan_in = n // p.shape[0] if p.dim() > 1 else p.shape[0]
+            pattern = m.sin(m.arange(n, dtype=m.float32) * 0.7 + k).reshape(p.shape)
+            p.copy_(pattern * (fan_in ** -0.5))
+
+
+def _digits(m):
+    """scikit-learn's digits (1797 8x8 images, 10 classes) as float32 in [0, 1] and int64
+    labels; a fixed random stand-in of the same shape and value range without scikit-learn."""
+    import numpy as np
+    try:
+        from sklearn.datasets import load_digits
+        d = load_digits()
+        x, y = d.data, d.target
+    except ImportError:
+        rng = np.random.default_rng(0)
+        x, y = rng.integers(0, 17, (1797, 64)), rng.integers(0, 10, 1797)
+    return m.tensor((x / 16).astype(np.float32)), m.tensor(y.astype(np.int64))
+
+
+def mlp_digits(m):
+    """One epoch of an MLP 64-256-128-10 (ReLU) on the digits: ``DataLoader(batch_size=64,
+    shuffle=True)`` (29 batches), ``CrossEntropyLoss``, ``Adam(lr=1e-3)``. Shuffling differs
+    between the frameworks, so the results are not compared."""
+    data = m.utils.data
+    nn = m.nn
+    x, y = _digits(m)
+    loader = data.DataLoader(data.TensorDataset(x, y), batch_size=64, shuffle=True)
+    model = nn.Sequential(nn.Linear(64, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(),
+                          nn.Linear(128, 10))
+    _fixed_init(m, model)
+    loss_fn = nn.CrossEntropyLoss()
+    opt = m.optim.Adam(model.parameters(), lr=1e-3)
+
+    def epoch():
+        for xb, yb in loader:
+            loss = loss_fn(model(xb), yb)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        return None
+    return epoch
+
+
+def lenet(m):
+    """5 training steps of a LeNet-5-style CNN (conv 6@5x5 pad 2, max-pool, conv 16@5x5,
+    max-pool, 120-84-10, ReLU) on one batch of 64 1x28x28 images: forward,
+    ``CrossEntropyLoss``, backward, ``SGD(lr=0.01, momentum=0.9)`` step."""
+    nn = m.nn
+    model = nn.Sequential(
+        nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+        nn.Linear(16 * 5 * 5, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10))
+    _fixed_init(m, model)
+    x = (m.sin(m.arange(64 * 28 * 28, dtype=m.float32) * 0.37) + 1).reshape(64, 1, 28, 28) / 2
+    y = m.arange(64) % 10
+    loss_fn = nn.CrossEntropyLoss()
+    opt = m.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+
+    def loop():
+        for _ in range(5):
+            loss = loss_fn(model(x), y)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        return [loss.detach().reshape(1)]
+    return loop
+
+
+def dataloader_60k(m):
+    """One pass of ``DataLoader(TensorDataset(x, y), batch_size=64, shuffle=True)`` over
+    60 000 x 784 float32 images and int64 labels: issue 10's name for the workload of
+    ``tensordataset_loader``, reported with its throughput (samples/s)."""
+    return tensordataset_loader(m)
+
+
+def _square(m, n):
+    a = m.sin(m.arange(n * n, dtype=m.float32) * 0.001).reshape(n, n)
+    b = m.cos(m.arange(n * n, dtype=m.float32) * 0.002).reshape(n, n)
+    return a, b
+
+
+def _matmul(m, n):
+    a, b = _square(m, n)
+    return lambda: [(a @ b).reshape(-1)]
+
+
+def _numpy_matmul(n):
+    import numpy as np
+    i = np.arange(n * n, dtype=np.float32)
+    a, b = np.sin(i * 0.001).reshape(n, n), np.cos(i * 0.002).reshape(n, n)
+    return lambda: a @ b
+
+
+def matmul_1024(m):
+    """One 1024x1024 @ 1024x1024 float32 matmul (2.1 GFLOP), no grad."""
+    return _matmul(m, 1024)
+
+
+def matmul_2048(m):
+    """One 2048x2048 @ 2048x2048 float32 matmul (17.2 GFLOP), no grad."""
+    return _matmul(m, 2048)
+
+
+def conv3x3_64(m):
+    """Forward of a 3x3 convolution (padding 1, bias, 32 -> 32 channels) over a batch of 8
+    feature maps of 32x64x64 float32 (0.6 GFLOP), no grad."""
+    F = m.nn.functional
+    x = m.sin(m.arange(8 * 32 * 64 * 64, dtype=m.float32) * 0.01).reshape(8, 32, 64, 64)
+    w = m.cos(m.arange(32 * 32 * 9, dtype=m.float32)).reshape(32, 32, 3, 3) * (288 ** -0.5)
+    b = m.arange(32, dtype=m.float32) * 0.01
+    return lambda: [F.conv2d(x, w, b, padding=1).reshape(-1)]
+
+
+def import_time(m):
+    """``import flambeau`` vs ``import torch`` in a fresh interpreter (a subprocess; the
+    interpreter's own start, the same for both, is included)."""
+    import os
+    import subprocess
+    import sys
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env = dict(os.environ)
+    env['PYTHONPATH'] = root + os.pathsep + env.get('PYTHONPATH', '')
+    cmd = [sys.executable, '-c', f'import {m.__name__}']
+
+    def run():
+        subprocess.run(cmd, env=env, check=True)
+        return None
+    return run
+
+
+def lstm(m):
+    """One training step of a 2-layer ``nn.LSTM`` (input 32, hidden 128) over sequences of 50
+    steps, batch 64, with a linear head on the last step: forward, ``CrossEntropyLoss``,
+    backward, ``Adam(lr=1e-3)`` step."""
+    nn = m.nn
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lstm = nn.LSTM(32, 128, num_layers=2)
+            self.head = nn.Linear(128, 10)
+
+        def forward(self, x):
+            out, _ = self.lstm(x)
+            return self.head(out[-1])
+
+    model = Net()
+    _fixed_init(m, model)
+    x = m.sin(m.arange(50 * 64 * 32, dtype=m.float32) * 0.013).reshape(50, 64, 32)
+    y = m.arange(64) % 10
+    loss_fn = nn.CrossEntropyLoss()
+    opt = m.optim.Adam(model.parameters(), lr=1e-3)
+
+    def step():
+        loss = loss_fn(model(x), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        return [loss.detach().reshape(1)]
+    return step
+
+
+def gpt(m):
+    """One training step of a 2-layer GPT-style decoder language model: token and positional
+    embeddings (vocabulary 256, d=128), 2 pre-norm ``TransformerEncoderLayer`` (4 heads, GELU,
+    feed-forward 512, no dropout) under a causal mask, final ``LayerNorm`` and a linear head;
+    context 64, batch 32; next-token ``cross_entropy``, backward, ``AdamW(lr=3e-4,
+    weight_decay=0.1)`` step."""
+    nn = m.nn
+    F = m.nn.functional
+    vocab, d, ctx, batch = 256, 128, 64, 32
+
+    class GPT(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.tok = nn.Embedding(vocab, d)
+            self.pos = nn.Embedding(ctx, d)
+            self.blocks = nn.ModuleList(
+                nn.TransformerEncoderLayer(d, 4, dim_feedforward=4 * d, dropout=0.0,
+                                           activation='gelu', batch_first=True, norm_first=True)
+                for _ in range(2))
+            self.norm_f = nn.LayerNorm(d)
+            self.head = nn.Linear(d, vocab)
+            self.register_buffer('mask', m.triu(m.full((ctx, ctx), float('-inf')), diagonal=1))
+
+        def forward(self, idx):
+            t = idx.shape[1]
+            h = self.tok(idx) + self.pos(m.arange(t))
+            for block in self.blocks:
+                h = block(h, src_mask=self.mask[:t, :t])
+            return self.head(self.norm_f(h))
+
+    model = GPT()
+    _fixed_init(m, model)
+    data = (m.arange(batch * (ctx + 1)) * 7919 + 13) % vocab
+    data = data.reshape(batch, ctx + 1)
+    idx, targets = data[:, :-1], data[:, 1:]
+    opt = m.optim.AdamW(model.parameters(), lr=3e-4, weight_decay=0.1)
+
+    def step():
+        logits = model(idx)
+        loss = F.cross_entropy(logits.reshape(-1, vocab), targets.reshape(-1))
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        return [loss.detach().reshape(1)]
+    return step
+
+
+LOOPS += ['mlp_digits', 'lenet', 'dataloader_60k', 'matmul_1024', 'matmul_2048', 'conv3x3_64',
+          'import_time', 'lstm', 'gpt']
+# work per call, for the throughput line: (amount, unit of amount per second)
+WORK = {
+    'mlp_digits': (1797, 'samples/s'),
+    'lenet': (5 * 64, 'samples/s'),
+    'dataloader_60k': (60000, 'samples/s'),
+    'matmul_1024': (2 * 1024 ** 3 / 1e9, 'GFLOP/s'),
+    'matmul_2048': (2 * 2048 ** 3 / 1e9, 'GFLOP/s'),
+    'conv3x3_64': (2 * 8 * 32 * 64 * 64 * 32 * 9 / 1e9, 'GFLOP/s'),
+    'lstm': (64, 'sequences/s'),
+    'gpt': (32 * 64, 'tokens/s'),
+}
+CEILING = {
+    'matmul_1024': lambda: _numpy_matmul(1024),
+    'matmul_2048': lambda: _numpy_matmul(2048),
+}
