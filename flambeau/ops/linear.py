@@ -82,6 +82,8 @@ def linear(input, weight, bias=None):
             x, w = x.astype('float32'), w.astype('float32')
         if x.ndim == 2 and x.__class__ is w.__class__:
             res = x.dot(w.T)
+        elif x.ndim > 2:  # one GEMM over the stacked rows (NumPy's batched matmul is slower)
+            res = (x.reshape(-1, x.shape[-1]) @ w.T).reshape(x.shape[:-1] + (w.shape[0],))
         else:
             res = x @ w.T
         if bias is not None:
