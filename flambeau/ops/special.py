@@ -389,25 +389,24 @@ def _erf_small(x, xp):
 
 def _erfc_large(y, xp):
     """erfc(y) for y > 0.46875 (float64 array, y >= 0)."""
-    mid = y <= 4.0
     # 0.46875 < y <= 4
     num = _C[8] * y
     den = y
     for i in range(7):
         num = (num + _C[i]) * y
         den = (den + _D[i]) * y
-    r_mid = (num + _C[7]) / (den + _D[7])
-    # y > 4
-    with np.errstate(divide='ignore', over='ignore', invalid='ignore'):
-        z = 1.0 / (y * y)
-    num = _P[5] * z
-    den = z
-    for i in range(4):
-        num = (num + _P[i]) * z
-        den = (den + _Q[i]) * z
-    r_big = z * (num + _P[4]) / (den + _Q[4])
-    r_big = (_INV_SQRT_PI - r_big) / y
-    r = xp.where(mid, r_mid, r_big)
+    r = (num + _C[7]) / (den + _D[7])
+    big = y > 4.0
+    if big.any():  # rare (erfc < 2e-8 there): evaluated on those elements only
+        yb = y[big]
+        with np.errstate(divide='ignore', over='ignore', invalid='ignore'):
+            z = 1.0 / (yb * yb)
+        num = _P[5] * z
+        den = z
+        for i in range(4):
+            num = (num + _P[i]) * z
+            den = (den + _Q[i]) * z
+        r[big] = (_INV_SQRT_PI - z * (num + _P[4]) / (den + _Q[4])) / yb
     a = xp.trunc(y * 16.0) / 16.0
     d = (y - a) * (y + a)
     r = xp.exp(-a * a) * xp.exp(-d) * r
@@ -419,12 +418,33 @@ _math_erfc = np.frompyfunc(math.erfc, 1, 1)
 _SMALL = 256  # below this many elements, Python's math.erf per element is faster
 
 
+_CHUNK = 1 << 14  # elements per block of a large array: its temporaries stay in the cache
+
+
+def _blockwise(fn, x):
+    """``fn`` (an elementwise function of a float array returning a new array of the same
+    shape and dtype) over a large NumPy array block by block: the dozens of passes of a
+    rational approximation then run on cached data (4x faster on 1M elements)."""
+    if x.size <= 4 * _CHUNK or xp_of_array(x) is not np:
+        return fn(x)
+    flat = x.reshape(-1)
+    out = np.empty(flat.shape, x.dtype)
+    for s in range(0, flat.size, _CHUNK):
+        out[s:s + _CHUNK] = fn(flat[s:s + _CHUNK])
+    return out.reshape(x.shape)
+
+
 def erf_array(x):
     """erf of a float array, computed in float64 (Note [erf])."""
+    if x.size <= _SMALL and xp_of_array(x) is np:
+        return np.asarray(_math_erf(x.astype(np.float64)), dtype=np.float64).astype(x.dtype,
+                                                                                 copy=False)
+    return _blockwise(_erf_block, x)
+
+
+def _erf_block(x):
     xp = xp_of_array(x)
     dt = x.dtype
-    if x.size <= _SMALL and xp is np:
-        return np.asarray(_math_erf(x.astype(np.float64)), dtype=np.float64).astype(dt, copy=False)
     x = x.astype(np.float64)
     ax = xp.abs(x)
     small = ax <= 0.46875
@@ -437,10 +457,15 @@ def erf_array(x):
 
 def erfc_array(x):
     """erfc of a float array, computed in float64 (Note [erf])."""
+    if x.size <= _SMALL and xp_of_array(x) is np:
+        return np.asarray(_math_erfc(x.astype(np.float64)), dtype=np.float64).astype(x.dtype,
+                                                                                  copy=False)
+    return _blockwise(_erfc_block, x)
+
+
+def _erfc_block(x):
     xp = xp_of_array(x)
     dt = x.dtype
-    if x.size <= _SMALL and xp is np:
-        return np.asarray(_math_erfc(x.astype(np.float64)), dtype=np.float64).astype(dt, copy=False)
     x = x.astype(np.float64)
     ax = xp.abs(x)
     small = ax <= 0.46875
