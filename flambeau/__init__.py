@@ -89,3 +89,4 @@ def detach(input):
 
 
 from . import accelerator, backends, cuda, linalg, nn, optim, utils  # noqa: E402
+from .cuda import OutOfMemoryError  # noqa: E402,F401

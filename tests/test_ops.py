@@ -4,8 +4,22 @@ gradcheck and gradgradcheck, in-place forms (also through a view), ``out=``, and
 Then type promotion of the binary ops over the full dtype table.
 
 Each check runs the same lambda on ``torch`` and on ``flambeau`` over the same NumPy inputs.
+
+Devices: every registry test is parametrized by the device flambeau's inputs are made on.
+``cpu`` always runs, with the test ids it has always had. ``cuda`` runs only when
+``flambeau.cuda.is_available()`` with the real CuPy backend; its ids end in ``-cuda``
+(``test_forward[exp-fn-float32-cuda]``). There flambeau's inputs are made on the GPU, its
+results are compared on the host against torch on the CPU, with tolerances widened to
+``CUDA_TOL`` / ``CUDA_GRAD_TOL`` (GPU math libraries and reduction orders differ from the
+CPU's by a few ulp), and bfloat16 cases are skipped where the backend has no bfloat16 arrays.
+``FLAMBEAU_TEST_DEVICES`` (comma-separated, default ``cpu,cuda``) narrows the devices:
+``FLAMBEAU_TEST_DEVICES=cuda`` runs only the GPU cases; ``FLAMBEAU_TEST_DEVICES=cpu,fake_cuda``
+runs the ``cuda`` cases on the test stand-in of fake_cuda.py (NumPy underneath) when no GPU
+is there, to check the device plumbing of these tests on a CPU machine.
 """
 import itertools
+import os
+import re
 import warnings
 
 import numpy as np
@@ -22,6 +36,50 @@ GRADCHECK_MAX_NUMEL = 40
 GRADGRAD_MAX_NUMEL = 16
 GRADGRAD_MAX_SAMPLES = 4
 
+# on cuda: at least these (rtol, atol), over the CPU tables and an op's own overrides
+CUDA_TOL = {'float16': (5e-3, 2e-3), 'bfloat16': (1.6e-2, 1e-2), 'float32': (1e-5, 1e-5),
+            'float64': (1e-7, 1e-7)}
+CUDA_GRAD_TOL = {'float16': (2e-2, 2e-2), 'bfloat16': (5e-2, 5e-2), 'float32': (5e-5, 5e-5),
+                 'float64': (1e-7, 1e-7)}
+
+
+def _real_cuda():
+    """Whether ``cuda`` is served by the real CuPy backend (not the test stand-in)."""
+    if not flambeau.cuda.is_available():
+        return False
+    from flambeau.backend import get_backend
+    from flambeau.backend.cupy_backend import CupyBackend
+    return isinstance(get_backend('cuda'), CupyBackend)
+
+
+def _test_devices():
+    wanted = os.environ.get('FLAMBEAU_TEST_DEVICES', 'cpu,cuda').replace(' ', '').split(',')
+    devices = ['cpu'] if 'cpu' in wanted else []
+    real = _real_cuda()
+    if ('cuda' in wanted and real) or ('fake_cuda' in wanted and not real):
+        devices.append('cuda')
+    return devices, 'fake_cuda' in wanted and not real
+
+
+DEVICES, FAKE_CUDA = _test_devices()
+
+
+@pytest.fixture(autouse=True)
+def _cuda_stand_in(request):
+    """With ``FLAMBEAU_TEST_DEVICES=...fake_cuda``, a ``cuda`` case runs on the stand-in."""
+    spec = getattr(request.node, 'callspec', None)
+    if FAKE_CUDA and spec is not None and spec.params.get('device') == 'cuda':
+        request.getfixturevalue('fake_cuda')
+    yield
+
+
+def _skip_dtype(device, dtype):
+    """Skip a case whose dtype the device's backend cannot hold (bfloat16 on CuPy)."""
+    if device != 'cpu' and dtype == 'bfloat16':
+        b = flambeau.backend.get_backend('cuda')
+        if not getattr(b, 'supports_bfloat16', False):
+            pytest.skip(f'{type(b).__name__} has no bfloat16 arrays')
+
 
 # -- building inputs ---------------------------------------------------------------------------
 def _host_copy(a):
@@ -31,12 +89,12 @@ def _host_copy(a):
     return (a.T if nc else a).copy(order='C'), nc
 
 
-def _tensor(m, a):
+def _tensor(m, a, device='cpu'):
     if m is torch:
         if a.dtype == np_dtype('bfloat16'):
             return torch.from_numpy(a.view(np.int16)).view(torch.bfloat16)
         return torch.from_numpy(a)
-    return flambeau.tensor(a)
+    return flambeau.tensor(a) if device == 'cpu' else flambeau.tensor(a, device=device)
 
 
 def _is_float(a):
@@ -44,12 +102,13 @@ def _is_float(a):
 
 
 class Inputs:
-    """A sample's arguments as tensors of module ``m``. ``leaves``: the tensors that require
-    grad (the contiguous bases of non-contiguous inputs); ``tensors``: the tensor arguments
-    as the op sees them."""
+    """A sample's arguments as tensors of module ``m`` (flambeau's on ``device``). ``leaves``:
+    the tensors that require grad (the contiguous bases of non-contiguous inputs); ``tensors``:
+    the tensor arguments as the op sees them."""
 
-    def __init__(self, m, sample, grad, leaves=None):
+    def __init__(self, m, sample, grad, leaves=None, device='cpu'):
         self.m = m
+        self.device = device
         self.given = list(leaves) if leaves is not None else None
         self.leaves, self.tensors = [], []
         grad_pos = grad if isinstance(grad, tuple) else None
@@ -63,10 +122,10 @@ class Inputs:
             base, nc = _host_copy(a)
             if grad and _is_float(a):
                 t = self.given.pop(0) if self.given is not None else \
-                    _tensor(m, base).requires_grad_(True)
+                    _tensor(m, base, self.device).requires_grad_(True)
                 self.leaves.append(t)
             else:
-                t = _tensor(m, base)
+                t = _tensor(m, base, self.device)
             if nc:
                 t = t.permute(*range(a.ndim - 1, -1, -1))
             self.tensors.append(t)
@@ -88,14 +147,18 @@ def to_torch(f):
     return torch.from_numpy(a)
 
 
-def from_array(m, a):
-    return _tensor(m, _host_copy(a)[0])
+def from_array(m, a, device='cpu'):
+    return _tensor(m, _host_copy(a)[0], device)
 
 
 # -- comparing -----------------------------------------------------------------------------------
-def _tol(table, overrides, dtype):
+def _tol(table, overrides, dtype, device='cpu'):
     name = str(dtype).removeprefix('torch.')
-    return overrides.get(name) or table.get(name) or (0, 0)
+    rtol, atol = overrides.get(name) or table.get(name) or (0, 0)
+    if device != 'cpu':
+        wide = (CUDA_GRAD_TOL if table is DEFAULT_GRAD_TOL else CUDA_TOL).get(name, (0, 0))
+        rtol, atol = max(rtol, wide[0]), max(atol, wide[1])
+    return rtol, atol
 
 
 def assert_match(f, t, tol, where):
@@ -131,7 +194,8 @@ def _shares(a, b):
     if isinstance(a, torch.Tensor):
         return (a.numel() > 0 and b.numel() > 0 and
                 a.untyped_storage().data_ptr() == b.untyped_storage().data_ptr())
-    return a.numel() > 0 and b.numel() > 0 and np.may_share_memory(a._data, b._data)
+    return a.numel() > 0 and b.numel() > 0 and \
+        a._device._backend.xp.may_share_memory(a._data, b._data)
 
 
 def assert_same_aliasing(fout, tout, fin, tin, where):
@@ -182,7 +246,9 @@ def run_both(fn, tin, fin, where, must_succeed):
 
 # -- parametrization -----------------------------------------------------------------------------
 def _cases(select):
-    return [pytest.param(*c, id='-'.join(map(str, c))) for op in OPS for c in select(op)]
+    """``select(op)``'s cases on each device of ``DEVICES`` (cpu ids as they always were)."""
+    return [pytest.param(*c, dev, id='-'.join(map(str, c)) + ('' if dev == 'cpu' else f'-{dev}'))
+            for dev in DEVICES for op in OPS for c in select(op)]
 
 
 FORWARD = _cases(lambda op: [(op, form, d) for form in op.forms for d in op.dtypes])
@@ -203,35 +269,40 @@ def _samples(op, form, dtype):
 
 
 # -- forward -------------------------------------------------------------------------------------
-@pytest.mark.parametrize('op,form,dtype', FORWARD)
-def test_forward(op, form, dtype):
+@pytest.mark.parametrize('op,form,dtype,device', FORWARD)
+def test_forward(op, form, dtype, device):
+    _skip_dtype(device, dtype)
     fn = op.forms[form]
-    tol = lambda d: _tol(DEFAULT_TOL, op.tol, d)  # noqa: E731
+    tol = lambda d: _tol(DEFAULT_TOL, op.tol, d, device)  # noqa: E731
     for i, sample in _samples(op, form, dtype):
         where = f'{op.name}[{form}] {dtype} sample {i} {sample}'
-        tin, fin = Inputs(torch, sample, False), Inputs(flambeau, sample, False)
+        tin, fin = Inputs(torch, sample, False), Inputs(flambeau, sample, False, device=device)
         res = run_both(fn, tin, fin, where, must_succeed=form == 'fn')
         if res is None:
             continue
         tout, fout = res
         assert_match(fout, tout, tol, where)
-        assert_same_aliasing(fout, tout, fin, tin, where)
+        if device == 'cpu' or all(fo.device.type == device for fo in tensors_of(fout)):
+            assert_same_aliasing(fout, tout, fin, tin, where)
         for fo in tensors_of(fout):
             assert fo.grad_fn is None and not fo.requires_grad, where
+            if form == 'fn' and fin.tensors:  # (some variants make their own CPU tensors)
+                assert fo.device.type == device, f'{where}: result on {fo.device}'
 
 
-@pytest.mark.parametrize('op,dtype', UNSUPPORTED)
-def test_unsupported_dtype(op, dtype):
+@pytest.mark.parametrize('op,dtype,device', UNSUPPORTED)
+def test_unsupported_dtype(op, dtype, device):
     """Where PyTorch rejects a dtype, flambeau raises the same exception type."""
+    _skip_dtype(device, dtype)
     raised = 0
     for i, sample in enumerate(op.sample_list(dtype)):
         where = f'{op.name} {dtype} sample {i} {sample}'
-        tin, fin = Inputs(torch, sample, False), Inputs(flambeau, sample, False)
+        tin, fin = Inputs(torch, sample, False), Inputs(flambeau, sample, False, device=device)
         res = run_both(op.op, tin, fin, where, must_succeed=False)
         if res is None:
             raised += 1
         else:
-            assert_match(res[1], res[0], lambda d: _tol(DEFAULT_TOL, op.tol, d), where)
+            assert_match(res[1], res[0], lambda d: _tol(DEFAULT_TOL, op.tol, d, device), where)
     assert raised, f'registry error: torch supports {op.name} on {dtype}; add it to dtypes'
 
 
@@ -248,7 +319,7 @@ def _upstream(touts, seed):
 
 def compare_grads(fouts, touts, fin, tin, gtol, where):
     """Output flags and ``grad_fn`` names, then the gradients of every leaf for the same
-    upstream gradient."""
+    upstream gradient (made on ``fin``'s device for flambeau)."""
     for k, (fo, to) in enumerate(zip(fouts, touts)):
         assert fo.requires_grad == to.requires_grad, \
             f'{where}: output {k} requires_grad {fo.requires_grad} != {to.requires_grad}'
@@ -259,7 +330,7 @@ def compare_grads(fouts, touts, fin, tin, gtol, where):
         return
     ups = _upstream([to for _, to in pairs], 7)
     t_up = [from_array(torch, a) for a in ups]
-    f_up = [from_array(flambeau, a) for a in ups]
+    f_up = [from_array(flambeau, a, fin.device) for a in ups]
     try:
         tg = torch.autograd.grad([to for _, to in pairs], tin.leaves, t_up, allow_unused=True)
     except Exception as e:  # noqa: BLE001
@@ -273,62 +344,67 @@ def compare_grads(fouts, touts, fin, tin, gtol, where):
             continue
         assert a is not None, f'{where}: grad of input {k} is None, torch has one'
         assert not a.requires_grad, f'{where}: grad of input {k} requires grad'
-        assert_match(a, b, lambda d: _tol(DEFAULT_GRAD_TOL, gtol, d), f'{where} grad {k}')
+        assert a.device == fin.leaves[k].device, f'{where}: grad of input {k} on {a.device}'
+        assert_match(a, b, lambda d: _tol(DEFAULT_GRAD_TOL, gtol, d, fin.device),
+                     f'{where} grad {k}')
 
 
-@pytest.mark.parametrize('op,form,dtype', GRAD)
-def test_grad(op, form, dtype):
+@pytest.mark.parametrize('op,form,dtype,device', GRAD)
+def test_grad(op, form, dtype, device):
+    _skip_dtype(device, dtype)
     fn = op.forms[form]
     for i, sample in _samples(op, form, dtype):
         if sample.grad is False:
             continue
         where = f'{op.name}[{form}] {dtype} sample {i} {sample}'
-        tin, fin = Inputs(torch, sample, sample.grad), Inputs(flambeau, sample, sample.grad)
+        tin = Inputs(torch, sample, sample.grad)
+        fin = Inputs(flambeau, sample, sample.grad, device=device)
         if not tin.leaves:
             continue
         res = run_both(fn, tin, fin, where, must_succeed=form == 'fn')
         if res is None:
             continue
         tout, fout = res
-        assert_match(fout, tout, lambda d: _tol(DEFAULT_TOL, op.tol, d), where)
+        assert_match(fout, tout, lambda d: _tol(DEFAULT_TOL, op.tol, d, device), where)
         compare_grads(tensors_of(fout), tensors_of(tout), fin, tin, op.grad_tol, where)
 
 
-def _gradcheck_inputs(op, max_numel, max_samples=None):
+def _gradcheck_inputs(op, max_numel, max_samples=None, device='cpu'):
     out = []
     for i, sample in enumerate(op.sample_list('float64')):
         if not sample.gradcheck or sample.grad is False:
             continue
-        fin = Inputs(flambeau, sample, sample.grad)
+        fin = Inputs(flambeau, sample, sample.grad, device=device)
         if not fin.leaves or sum(t.numel() for t in fin.leaves) > max_numel:
             continue
         out.append((i, sample, fin))
     return out[:max_samples]
 
 
-def _as_function(op, sample):
+def _as_function(op, sample, device='cpu'):
     def f(*leaves):
-        fin = Inputs(flambeau, sample, sample.grad, leaves)
+        fin = Inputs(flambeau, sample, sample.grad, leaves, device)
         return op.op(flambeau, *fin.args, **fin.kwargs)
     return f
 
 
-@pytest.mark.parametrize('op', GRADCHECK)
-def test_gradcheck(op):
-    cases = _gradcheck_inputs(op, GRADCHECK_MAX_NUMEL)
+@pytest.mark.parametrize('op,device', GRADCHECK)
+def test_gradcheck(op, device):
+    cases = _gradcheck_inputs(op, GRADCHECK_MAX_NUMEL, device=device)
     assert cases, f'{op.name}: no sample for gradcheck'
     for i, sample, fin in cases:
-        assert flambeau.autograd.gradcheck(_as_function(op, sample), tuple(fin.leaves)), \
+        assert flambeau.autograd.gradcheck(_as_function(op, sample, device), tuple(fin.leaves)), \
             f'{op.name} sample {i} {sample}'
 
 
-@pytest.mark.parametrize('op', GRADGRAD)
-def test_gradgradcheck(op):
-    cases = _gradcheck_inputs(op, GRADGRAD_MAX_NUMEL, GRADGRAD_MAX_SAMPLES)
+@pytest.mark.parametrize('op,device', GRADGRAD)
+def test_gradgradcheck(op, device):
+    cases = _gradcheck_inputs(op, GRADGRAD_MAX_NUMEL, GRADGRAD_MAX_SAMPLES, device)
     assert cases, f'{op.name}: no sample for gradgradcheck'
     flambeau.manual_seed(0)
     for i, sample, fin in cases:
-        assert flambeau.autograd.gradgradcheck(_as_function(op, sample), tuple(fin.leaves)), \
+        assert flambeau.autograd.gradgradcheck(_as_function(op, sample, device),
+                                               tuple(fin.leaves)), \
             f'{op.name} sample {i} {sample}'
 
 
@@ -339,15 +415,16 @@ def _inplace_samples(op, dtype, form='method'):
             if isinstance(s.args[0], np.ndarray) and (kw or not s.kwargs)]
 
 
-@pytest.mark.parametrize('op,form,dtype', INPLACE)
-def test_inplace(op, form, dtype):
+@pytest.mark.parametrize('op,form,dtype,device', INPLACE)
+def test_inplace(op, form, dtype, device):
     """``x.op_(...)`` returns ``x`` holding ``op(x, ...)``, and writes through a view into its
     base; where torch refuses (result dtype or shape), flambeau raises the same type."""
-    tol = lambda d: _tol(DEFAULT_TOL, op.tol, d)  # noqa: E731
+    _skip_dtype(device, dtype)
+    tol = lambda d: _tol(DEFAULT_TOL, op.tol, d, device)  # noqa: E731
     inplace = op.inplace_forms[form]
     for i, sample in _inplace_samples(op, dtype, form):
         where = f'{op.name}_[{form}] {dtype} sample {i} {sample}'
-        tin, fin = Inputs(torch, sample, False), Inputs(flambeau, sample, False)
+        tin, fin = Inputs(torch, sample, False), Inputs(flambeau, sample, False, device=device)
         res = run_both(inplace, tin, fin, where, must_succeed=False)
         if res is None:
             continue
@@ -356,7 +433,7 @@ def test_inplace(op, form, dtype):
         assert_match(fout, tout, tol, where)
         assert fout._version == tout._version, f'{where}: version {fout._version}'
         # through a view: base[1] is x; the base sees the write
-        tin, fin = Inputs(torch, sample, False), Inputs(flambeau, sample, False)
+        tin, fin = Inputs(torch, sample, False), Inputs(flambeau, sample, False, device=device)
         bases = [m.stack([inp.args[0], inp.args[0]]) for m, inp in ((torch, tin), (flambeau, fin))]
         fn = lambda m, x, *a, **k: inplace(m, x[1], *a, **k)  # noqa: E731
         tin.args, fin.args = (bases[0],) + tin.args[1:], (bases[1],) + fin.args[1:]
@@ -364,10 +441,11 @@ def test_inplace(op, form, dtype):
             assert_match(bases[1], bases[0], tol, where + ' (view)')
 
 
-@pytest.mark.parametrize('op,form,dtype', INPLACE_GRAD)
-def test_inplace_grad(op, form, dtype):
+@pytest.mark.parametrize('op,form,dtype,device', INPLACE_GRAD)
+def test_inplace_grad(op, form, dtype, device):
     """In-place on a non-leaf (a clone of the inputs) and on a view of one: values, grad_fn
     names (``CopySlices`` for the base) and gradients of every leaf."""
+    _skip_dtype(device, dtype)
     inplace = op.inplace_forms[form]
     for i, sample in _inplace_samples(op, dtype, form):
         if sample.grad is False:
@@ -375,7 +453,8 @@ def test_inplace_grad(op, form, dtype):
         for via_view in (False, True):
             where = f'{op.name}_[{form}] {dtype} sample {i} {sample}' + \
                 (' via view' if via_view else '')
-            tin, fin = Inputs(torch, sample, sample.grad), Inputs(flambeau, sample, sample.grad)
+            tin = Inputs(torch, sample, sample.grad)
+            fin = Inputs(flambeau, sample, sample.grad, device=device)
             if not tin.leaves:
                 continue
 
@@ -392,16 +471,17 @@ def test_inplace_grad(op, form, dtype):
             if res is None:
                 continue
             tout, fout = res
-            assert_match(fout, tout, lambda d: _tol(DEFAULT_TOL, op.tol, d), where)
+            assert_match(fout, tout, lambda d: _tol(DEFAULT_TOL, op.tol, d, device), where)
             compare_grads([fout], [tout], fin, tin, op.grad_tol, where)
 
 
-@pytest.mark.parametrize('op', _cases(lambda op: [(op,)] if op.inplace and op.grad else []))
-def test_inplace_on_leaf_raises(op):
+@pytest.mark.parametrize('op,device',
+                         _cases(lambda op: [(op,)] if op.inplace and op.grad else []))
+def test_inplace_on_leaf_raises(op, device):
     sample = _inplace_samples(op, 'float32')[0][1]
     where = f'{op.name}_ {sample}'
     msg = 'a leaf Variable that requires grad is being used in an in-place operation.'
-    tin, fin = Inputs(torch, sample, True), Inputs(flambeau, sample, True)
+    tin, fin = Inputs(torch, sample, True), Inputs(flambeau, sample, True, device=device)
     if not tin.args[0].requires_grad:
         pytest.skip('first input is not a float tensor')
     with pytest.raises(RuntimeError, match='a leaf Variable'):
@@ -413,15 +493,18 @@ def test_inplace_on_leaf_raises(op):
     with flambeau.no_grad():
         fout = op.inplace(flambeau, *fin.args, **fin.kwargs)
     assert fout is fin.args[0] and fout.requires_grad and fout.grad_fn is None
-    assert_match(fout, tout, lambda d: _tol(DEFAULT_TOL, op.tol, d), where)
+    assert_match(fout, tout, lambda d: _tol(DEFAULT_TOL, op.tol, d, device), where)
 
 
-def _empty_like(m, t):
-    """An empty tensor of ``m`` like torch tensor ``t`` (a tuple of them for a tuple)."""
+def _empty_like(m, t, device='cpu'):
+    """An empty tensor of ``m`` like torch tensor ``t`` (a tuple of them for a tuple), on
+    ``device`` for flambeau."""
     if isinstance(t, tuple):
-        return tuple(_empty_like(m, x) for x in t)
+        return tuple(_empty_like(m, x, device) for x in t)
     dtype = getattr(m, str(t.dtype).removeprefix('torch.'))
-    return m.empty(tuple(t.shape), dtype=dtype)
+    if m is torch or device == 'cpu':
+        return m.empty(tuple(t.shape), dtype=dtype)
+    return m.empty(tuple(t.shape), dtype=dtype, device=device)
 
 
 def _returned(result, out):
@@ -431,16 +514,17 @@ def _returned(result, out):
     return result is out
 
 
-@pytest.mark.parametrize('op,dtype', OUT)
-def test_out(op, dtype):
+@pytest.mark.parametrize('op,dtype,device', OUT)
+def test_out(op, dtype, device):
     """``op(..., out=o)``, with ``o`` of the result's shape and dtype, writes into ``o`` and
     returns it."""
-    tol = lambda d: _tol(DEFAULT_TOL, op.tol, d)  # noqa: E731
+    _skip_dtype(device, dtype)
+    tol = lambda d: _tol(DEFAULT_TOL, op.tol, d, device)  # noqa: E731
     for i, sample in enumerate(op.sample_list(dtype)):
         where = f'{op.name}(out=) {dtype} sample {i} {sample}'
-        tin, fin = Inputs(torch, sample, False), Inputs(flambeau, sample, False)
+        tin, fin = Inputs(torch, sample, False), Inputs(flambeau, sample, False, device=device)
         expected = op.op(torch, *tin.args, **tin.kwargs)
-        t_o, f_o = _empty_like(torch, expected), _empty_like(flambeau, expected)
+        t_o, f_o = _empty_like(torch, expected), _empty_like(flambeau, expected, device)
         try:
             with warnings.catch_warnings():  # torch's matmul(1-d, 2-d, out=) warns on a resize
                 warnings.simplefilter('ignore')
@@ -456,20 +540,28 @@ def test_out(op, dtype):
 _FLAMBEAU_EXC = {torch.linalg.LinAlgError: flambeau.linalg.LinAlgError}
 
 
-@pytest.mark.parametrize('op', ERRORS)
-def test_errors(op):
+def _on_cuda(message):
+    """Torch's CPU message as its CUDA build words it (``torch.FloatTensor`` ->
+    ``torch.cuda.FloatTensor``)."""
+    return re.sub(r'\btorch\.(\w+Tensor)\b', r'torch.cuda.\1', message)
+
+
+@pytest.mark.parametrize('op,device', ERRORS)
+def test_errors(op, device):
     """Each error input raises the exception type torch raises, and both messages hold the
     key part (so it names the shapes or dtypes)."""
     for err in op.error_inputs():
         where = f'{op.name} {err}'
         fn = err.op or op.op
-        tin, fin = Inputs(torch, err.sample, False), Inputs(flambeau, err.sample, False)
+        tin = Inputs(torch, err.sample, False)
+        fin = Inputs(flambeau, err.sample, False, device=device)
         with pytest.raises(err.exc) as info:
             fn(torch, *tin.args, **tin.kwargs)
         assert type(info.value) is err.exc, f'{where}: torch raised {type(info.value).__name__}'
         assert err.match in str(info.value), f'{where}: torch says {str(info.value)!r}'
+        match = err.match if device == 'cpu' else _on_cuda(err.match)
         assert_raises_like(lambda: fn(flambeau, *fin.args, **fin.kwargs),
-                           _FLAMBEAU_EXC.get(err.exc, err.exc), where, err.match)
+                           _FLAMBEAU_EXC.get(err.exc, err.exc), where, match)
 
 
 # -- type promotion ------------------------------------------------------------------------------
