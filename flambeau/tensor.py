@@ -207,8 +207,9 @@ class Tensor:
 
     def data_ptr(self):
         """The address of the first element."""
-        return self._data.__array_interface__['data'][0] if self._device is CPU else \
-            int(self._data.data.ptr)
+        a = self._data
+        iface = getattr(a, '__array_interface__', None)  # NumPy arrays (any device's stand-in)
+        return iface['data'][0] if iface is not None else int(a.data.ptr)
 
     def is_contiguous(self, memory_format=None):
         """True if the elements are laid out densely in row-major order (or in the order of

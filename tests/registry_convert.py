@@ -24,7 +24,8 @@ register(
                      'to(dtype=)': lambda m, x: x.to(dtype=m.float64),
                      'type': lambda m, x: x.type(m.float64)}),
     OpInfo('to_float32', lambda m, x: x.to(m.float32), samples=_cast_samples,
-           variants={'float': lambda m, x: x.float(), 'to(x)': lambda m, x: x.to(m.zeros(1))},
+           variants={'float': lambda m, x: x.float(),
+                     'to(x)': lambda m, x: x.to(m.zeros(1, device=x.device))},
            gradcheck=False),  # finite differences in float32 are too coarse
     OpInfo('to_float16', lambda m, x: x.to(m.float16), samples=_cast_samples,
            variants={'half': lambda m, x: x.half()}, grad_tol={'float64': (1e-3, 1e-3)},

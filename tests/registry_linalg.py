@@ -288,7 +288,7 @@ def square_samples(make):
 
 def _spd(m, a):
     """A symmetric positive-definite matrix made from ``a`` (differentiable)."""
-    return a @ a.mT + a.shape[-1] * m.eye(a.shape[-1], dtype=a.dtype)
+    return a @ a.mT + a.shape[-1] * m.eye(a.shape[-1], dtype=a.dtype, device=a.device)
 
 
 def _sym(m, a):
