@@ -13,7 +13,7 @@ from .module import Module
 __all__ = ['Threshold', 'ReLU', 'RReLU', 'Hardtanh', 'ReLU6', 'Sigmoid', 'Hardsigmoid', 'Tanh',
            'SiLU', 'Mish', 'Hardswish', 'ELU', 'CELU', 'SELU', 'GLU', 'GELU', 'Hardshrink',
            'LeakyReLU', 'LogSigmoid', 'Softplus', 'Softshrink', 'PReLU', 'Softsign',
-           'Tanhshrink', 'Softmin', 'Softmax', 'Softmax2d', 'LogSoftmax']
+           'Tanhshrink', 'Softmin', 'Softmax', 'Softmax2d', 'LogSoftmax', 'MultiheadAttention']
 
 
 def _inplace_only(module):
@@ -684,3 +684,141 @@ class LogSoftmax(Module):
 
     def extra_repr(self):
         return f'dim={self.dim}'
+
+
+# -- multi-head attention ------------------------------------------------------------------------
+from ...ops import attention as _attn  # noqa: E402
+from .linear import Linear  # noqa: E402
+
+
+class NonDynamicallyQuantizableLinear(Linear):
+    """A :class:`Linear` under another name: the output projection of
+    :class:`MultiheadAttention` (PyTorch names it so that quantization leaves it alone; it
+    prints under this name)."""
+
+
+class MultiheadAttention(Module):
+    """Attend to information from several representation subspaces at once, as in
+    "Attention Is All You Need":
+    ``MultiHead(Q, K, V) = Concat(head_1, ..., head_h) W^O`` with
+    ``head_i = Attention(Q W_i^Q, K W_i^K, V W_i^V)``.
+
+    Args:
+        embed_dim: total dimension of the model (split across ``num_heads`` heads of
+            ``embed_dim // num_heads``)
+        num_heads: number of parallel attention heads
+        dropout: dropout probability on the attention weights. Default: ``0.0``
+        bias: add a bias to the input and output projections. Default: ``True``
+        add_bias_kv: add a learnt bias to the key and value sequences (one more position).
+            Default: ``False``
+        add_zero_attn: add a position of zeros to the key and value sequences.
+            Default: ``False``
+        kdim, vdim: number of features of keys and values (default: ``embed_dim``)
+        batch_first: inputs and outputs are ``(batch, seq, feature)`` instead of
+            ``(seq, batch, feature)``. Default: ``False``
+        device, dtype: where and how the parameters are created
+
+    Shape (forward): ``query`` ``(L, N, E)`` (``(N, L, E)`` with ``batch_first``, ``(L, E)``
+    unbatched), ``key``/``value`` ``(S, N, kdim/vdim)``; ``key_padding_mask`` ``(N, S)``
+    (True/-inf: ignored); ``attn_mask`` ``(L, S)`` or ``(N * num_heads, L, S)``
+    (True/-inf: not attended). Output ``(L, N, E)`` and, when ``need_weights``, the weights
+    ``(N, L, S)`` averaged over heads (``(N, num_heads, L, S)`` unless
+    ``average_attn_weights``).
+
+    Attributes:
+        in_proj_weight: ``(3 * embed_dim, embed_dim)`` packed query/key/value projections
+            (xavier uniform), or ``q_proj_weight``/``k_proj_weight``/``v_proj_weight`` when
+            ``kdim``/``vdim`` differ from ``embed_dim``
+        in_proj_bias: ``(3 * embed_dim)``, zeros; ``out_proj``: the output projection
+        bias_k, bias_v: ``(1, 1, embed_dim)`` (xavier normal) with ``add_bias_kv``
+
+    Example::
+
+        >>> mha = flambeau.nn.MultiheadAttention(8, 2, batch_first=True)
+        >>> x = flambeau.randn(3, 5, 8)
+        >>> out, weights = mha(x, x, x)
+        >>> out.shape, weights.shape
+        (torch.Size([3, 5, 8]), torch.Size([3, 5, 5]))
+    """
+    __constants__ = ['batch_first']
+
+    def __init__(self, embed_dim, num_heads, dropout=0.0, bias=True, add_bias_kv=False,
+                 add_zero_attn=False, kdim=None, vdim=None, batch_first=False, device=None,
+                 dtype=None):
+        if embed_dim <= 0 or num_heads <= 0:
+            raise ValueError(f'embed_dim and num_heads must be greater than 0, got '
+                             f'embed_dim={embed_dim} and num_heads={num_heads} instead')
+        super().__init__()
+        self.embed_dim = embed_dim
+        self.kdim = kdim if kdim is not None else embed_dim
+        self.vdim = vdim if vdim is not None else embed_dim
+        self._qkv_same_embed_dim = self.kdim == embed_dim and self.vdim == embed_dim
+        self.num_heads = num_heads
+        self.dropout = dropout
+        self.batch_first = batch_first
+        self.head_dim = embed_dim // num_heads
+        if self.head_dim * num_heads != self.embed_dim:
+            raise AssertionError('embed_dim must be divisible by num_heads')
+        fk = {'device': device, 'dtype': dtype}
+        if not self._qkv_same_embed_dim:
+            self.q_proj_weight = Parameter(empty((embed_dim, embed_dim), **fk))
+            self.k_proj_weight = Parameter(empty((embed_dim, self.kdim), **fk))
+            self.v_proj_weight = Parameter(empty((embed_dim, self.vdim), **fk))
+            self.register_parameter('in_proj_weight', None)
+        else:
+            self.in_proj_weight = Parameter(empty((3 * embed_dim, embed_dim), **fk))
+            self.register_parameter('q_proj_weight', None)
+            self.register_parameter('k_proj_weight', None)
+            self.register_parameter('v_proj_weight', None)
+        if bias:
+            self.in_proj_bias = Parameter(empty(3 * embed_dim, **fk))
+        else:
+            self.register_parameter('in_proj_bias', None)
+        self.out_proj = NonDynamicallyQuantizableLinear(embed_dim, embed_dim, bias=bias, **fk)
+        if add_bias_kv:
+            self.bias_k = Parameter(empty((1, 1, embed_dim), **fk))
+            self.bias_v = Parameter(empty((1, 1, embed_dim), **fk))
+        else:
+            self.bias_k = self.bias_v = None
+        self.add_zero_attn = add_zero_attn
+        self._reset_parameters()
+
+    def _reset_parameters(self):
+        if self._qkv_same_embed_dim:
+            init.xavier_uniform_(self.in_proj_weight)
+        else:
+            init.xavier_uniform_(self.q_proj_weight)
+            init.xavier_uniform_(self.k_proj_weight)
+            init.xavier_uniform_(self.v_proj_weight)
+        if self.in_proj_bias is not None:
+            init.constant_(self.in_proj_bias, 0.0)
+            init.constant_(self.out_proj.bias, 0.0)
+        if self.bias_k is not None:
+            init.xavier_normal_(self.bias_k)
+        if self.bias_v is not None:
+            init.xavier_normal_(self.bias_v)
+
+    def __setstate__(self, state):
+        if '_qkv_same_embed_dim' not in state:  # modules pickled by old versions
+            state['_qkv_same_embed_dim'] = True
+        super().__setstate__(state)
+
+    def forward(self, query, key, value, key_padding_mask=None, need_weights=True,
+                attn_mask=None, average_attn_weights=True, is_causal=False):
+        """Attend from ``query`` to ``key``/``value``; returns ``(attn_output,
+        attn_weights)`` (``attn_weights`` is None unless ``need_weights``). ``is_causal``
+        is a hint that ``attn_mask`` is the causal mask."""
+        key_padding_mask = _attn._canonical_mask(key_padding_mask, 'key_padding_mask',
+                                                 _attn._none_or_dtype(attn_mask), 'attn_mask',
+                                                 query.dtype)
+        attn_mask = _attn._canonical_mask(attn_mask, 'attn_mask', None, '', query.dtype,
+                                          check_other=False)
+        separate = not self._qkv_same_embed_dim
+        # batch-first inputs are not transposed (PyTorch does): same values, contiguous GEMMs
+        return _attn._mha_forward(
+            query, key, value, self.embed_dim, self.num_heads, self.in_proj_weight,
+            self.in_proj_bias, self.bias_k, self.bias_v, self.add_zero_attn, self.dropout,
+            self.out_proj.weight, self.out_proj.bias, self.training, key_padding_mask,
+            need_weights, attn_mask, separate, self.q_proj_weight if separate else None,
+            self.k_proj_weight if separate else None, self.v_proj_weight if separate else None,
+            None, None, average_attn_weights, is_causal, self.batch_first)
