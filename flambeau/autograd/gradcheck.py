@@ -142,10 +142,10 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
     if not any(t.requires_grad for t in inputs):
         raise ValueError('gradcheck expects at least one input tensor to require gradient, but '
                          'none of them have requires_grad=True.')
-    for t in inputs:
+    for k, t in enumerate(inputs):
         if t.requires_grad and t.dtype.itemsize < 8:
             import warnings
-            warnings.warn(f'Input #{inputs.index(t)} requires gradient and is not a double '
+            warnings.warn(f'Input #{k} requires gradient and is not a double '
                           'precision floating point. This check will likely fail if all the '
                           'inputs are not of double precision floating point.', UserWarning)
     try:
