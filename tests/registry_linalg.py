@@ -36,6 +36,17 @@ register(
                (((2, 2, 3), Sh(2, 4, 2)), RuntimeError,
                 'Expected size for first two dimensions of batch2 tensor to be: [2, 3] but got: '
                 '[2, 4]'),
+               (((2, 3, 4, 8), Sh(2, 3, 7, 5)), RuntimeError,
+                'Expected size for first two dimensions of batch2 tensor to be: [6, 8] but got: '
+                '[6, 7].'),
+               (((2, 3, 4, 8), Sh(3, 3, 7, 5)), RuntimeError,
+                'The size of tensor a (2) must match the size of tensor b (3) at non-singleton '
+                'dimension 0'),
+               (((4, 8), Sh(2, 7, 5)), RuntimeError,
+                'Expected size for first two dimensions of batch2 tensor to be: [2, 8] but got: '
+                '[2, 7].'),
+               (((2, 4, 8), Sh(7, 5)), RuntimeError,
+                'mat1 and mat2 shapes cannot be multiplied (8x8 and 7x5)'),
            ])),
     OpInfo('mm', samples=lambda make: [S(make((2, 3)), make((3, 4))),
                                        S(make((0, 3)), make((3, 2))),

@@ -143,25 +143,45 @@ def matmul(input, other, *, out=None):
         return mv(input, other)
     k_a = sa[-1]
     k_b = sb[0] if nb == 1 else sb[-2]
-    if k_a != k_b:
-        if na == 1:
-            raise RuntimeError(f'size mismatch, got input ({sa[0]}), mat ({_shape_str(sb)}), vec '
-                               f'({sa[0]})' if nb == 2 else
-                               f'Expected size for first two dimensions of batch2 tensor to be: '
-                               f'[{sb[0]}, {sa[0]}] but got: [{sb[0]}, {sb[1]}].')
+    if k_a != k_b and na == 1:
+        raise RuntimeError(f'size mismatch, got input ({sa[0]}), mat ({_shape_str(sb)}), vec '
+                           f'({sa[0]})' if nb == 2 else
+                           f'Expected size for first two dimensions of batch2 tensor to be: '
+                           f'[{sb[0]}, {sa[0]}] but got: [{sb[0]}, {sb[1]}].')
+    if k_a == k_b:
+        _broadcast_batch(sa[:-2], sb[:-2] if nb >= 2 else ())
+    # PyTorch either folds the batch into one matrix product (then mm's message, on the folded
+    # shapes) or broadcasts the batch dims and calls bmm (then the broadcast's, or bmm's)
+    elif _should_fold(sa, input._data.strides, input._requires_grad, sb, other._data.strides,
+                      other._requires_grad):
+        if na >= nb:
+            shapes = _as_2d(sa), _as_2d_b(sb)
+        else:  # folded on the transpose: (b^T folded) @ a^T
+            shapes = _as_2d(sb[:-2] + (sb[-1], sb[-2])), (k_a, sa[-2])
+        raise RuntimeError(f'mat1 and mat2 shapes cannot be multiplied '
+                           f'({_shape_str(shapes[0])} and {_shape_str(shapes[1])})')
+    else:
+        n = 1
+        for d in _broadcast_batch(sa[:-2], sb[:-2] if nb >= 2 else ()):
+            n *= d
         raise RuntimeError(f'Expected size for first two dimensions of batch2 tensor to be: '
-                           f'[{sa[0] if na == 3 else "?"}, {k_a}] but got: '
-                           f'[{sb[0] if nb == 3 else "?"}, {k_b}].' if na >= 3 and nb >= 3 else
-                           f'mat1 and mat2 shapes cannot be multiplied '
-                           f'({_shape_str(_as_2d(sa))} and {_shape_str(_as_2d_b(sb))})')
-    try:
-        import numpy as np
-        np.broadcast_shapes(sa[:-2], sb[:-2])
-    except ValueError:
-        raise RuntimeError(f'The size of tensor a ({sa[-3] if na >= 3 else 1}) must match the size '
-                           f'of tensor b ({sb[-3] if nb >= 3 else 1}) at non-singleton dimension '
-                           f'0') from None
+                           f'[{n}, {k_a}] but got: [{n}, {k_b}].')
     return _product(input, other, None)
+
+
+def _broadcast_batch(a, b):
+    """The broadcast of batch shapes ``a`` and ``b``, or PyTorch's error naming the first
+    mismatching dimension (counted in the result)."""
+    n = max(len(a), len(b))
+    out = []
+    for i in range(n, 0, -1):
+        da = a[len(a) - i] if i <= len(a) else 1
+        db = b[len(b) - i] if i <= len(b) else 1
+        if da != db and da != 1 and db != 1:
+            raise RuntimeError(f'The size of tensor a ({da}) must match the size of tensor b '
+                               f'({db}) at non-singleton dimension {n - i}')
+        out.append(da if db == 1 else db)
+    return tuple(out)
 
 
 def _matmul_label(sa, ta, ga, sb, tb, gb):
