@@ -8,7 +8,7 @@ from opinfo import (ALL, BOOL, DEFAULT_GRAD_TOL, DEFAULT_TOL, FLOATS, INTS, NUME
                     Maker, OpInfo, _ModuleAttr, np_dtype, takes_kwargs)
 
 FAMILIES = ('elementwise', 'activation', 'linalg', 'reduce', 'shape', 'index', 'convert',
-            'compare', 'loss', 'conv', 'norm', 'attention')
+            'compare', 'loss', 'conv', 'norm', 'attention', 'rnn')
 OPS = []
 for _family in FAMILIES:
     OPS += importlib.import_module(f'registry_{_family}').OPS
