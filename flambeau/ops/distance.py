@@ -102,16 +102,7 @@ def cdist(x1, x2, p=2.0, compute_mode='use_mm_for_euclid_dist_if_necessary'):
     xp = xp_of(x1)
     dt = x1._dtype
     diff = xp.abs(x[..., :, None, :] - y[..., None, :, :])
-    if p == 0:
-        res = (diff != 0).sum(-1).astype(x.dtype)
-    elif p == 1:
-        res = diff.sum(-1)
-    elif p == 2:
-        res = xp.sqrt((diff * diff).sum(-1))
-    elif math.isinf(p):
-        res = diff.max(-1) if diff.shape[-1] else xp.zeros(diff.shape[:-1], x.dtype)
-    else:
-        res = (diff ** p).sum(-1) ** (1.0 / p)
+    res = _p_norm_last(xp, diff, p)
     res = xp.broadcast_to(res, batch + (P, R))
     r = make(xp.ascontiguousarray(res).astype(dt.numpy), dt, x1._device)
     if state.enabled and (x1._requires_grad or x2._requires_grad):
@@ -121,6 +112,19 @@ def cdist(x1, x2, p=2.0, compute_mode='use_mm_for_euclid_dist_if_necessary'):
         node.save_output(r)
         record(node, r, x1, x2)
     return r
+
+
+def _p_norm_last(xp, diff, p):
+    """The ``p``-norm over the last axis of the array of absolute differences ``diff``."""
+    if p == 0:
+        return (diff != 0).sum(-1).astype(diff.dtype)
+    if p == 1:
+        return diff.sum(-1)
+    if p == 2:
+        return xp.sqrt((diff * diff).sum(-1))
+    if math.isinf(p):
+        return diff.max(-1) if diff.shape[-1] else xp.zeros(diff.shape[:-1], diff.dtype)
+    return (diff ** p).sum(-1) ** (1.0 / p)
 
 
 def _euclid_mm(x1, x2, shape):
@@ -237,16 +241,7 @@ def pdist(input, p=2):
         from ._common import not_implemented
         raise not_implemented('pdist', dt)
     diff = xp.abs(x[i] - x[j])
-    if p == 0:
-        res = (diff != 0).sum(-1).astype(x.dtype)
-    elif p == 1:
-        res = diff.sum(-1)
-    elif p == 2:
-        res = xp.sqrt((diff * diff).sum(-1))
-    elif math.isinf(p):
-        res = diff.max(-1) if diff.shape[-1] else xp.zeros(diff.shape[:-1], x.dtype)
-    else:
-        res = (diff ** p).sum(-1) ** (1.0 / p)
+    res = _p_norm_last(xp, diff, p)
     r = make(xp.ascontiguousarray(res, dtype=dt.numpy), dt, input._device)
     if state.enabled and input._requires_grad:
         from .creation import as_tensor
