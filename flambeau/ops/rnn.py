@@ -176,9 +176,7 @@ class RnnTanhCellBackward(_CellBackward):
         x, h, w_ih, w_hh = self.saved_tensors
         y = self.saved_output()
         dg = g * (1 - y * y)
-        gx, gh, gwi, gwh, gbi, gbh = self._linear_grads(self.next_functions, x, h, w_ih, w_hh,
-                                                        dg, dg)
-        return gx, gh, gwi, gwh, gbi, gbh
+        return self._linear_grads(self.next_functions, x, h, w_ih, w_hh, dg, dg)
 
 
 class RnnReluCellBackward(_CellBackward):
@@ -191,9 +189,7 @@ class RnnReluCellBackward(_CellBackward):
         x, h, w_ih, w_hh = self.saved_tensors
         y = self.saved_output()
         dg = g * (y > 0).to(g.dtype)
-        gx, gh, gwi, gwh, gbi, gbh = self._linear_grads(self.next_functions, x, h, w_ih, w_hh,
-                                                        dg, dg)
-        return gx, gh, gwi, gwh, gbi, gbh
+        return self._linear_grads(self.next_functions, x, h, w_ih, w_hh, dg, dg)
 
 
 def _rnn_cell(input, hx, w_ih, w_hh, b_ih, b_hh, relu):
