@@ -1956,3 +1956,22 @@ def test_gradcheck_argument_errors_and_checks():
         kind, msg = outcome(lambda: L.autograd.gradcheck(NotTimesGrad.apply, (x,)))
         assert issubclass(kind, RuntimeError), (L, kind, msg)
         assert 'backward not multiplied by grad_output' in msg, (L, msg)
+
+
+@pytest.mark.parametrize('name,fn', [('x*2', lambda x: x * 2), ('x/2', lambda x: x / 2),
+                                     ('2*x', lambda x: 2 * x), ('x+2', lambda x: x + 2),
+                                     ('2/x', lambda x: 2 / x), ('x-1', lambda x: x - 1)])
+def test_second_backward_through_scalar_ops_as_torch(name, fn):
+    """PyTorch saves the number of ``x * 2`` and ``x / 2`` (a wrapped tensor): backward a second
+    time through them raises; ``x + 2`` saves nothing and does not."""
+    outcome = {}
+    for m in (torch, flambeau):
+        y = fn(m.ones(3, requires_grad=True)).sum()
+        y.backward()
+        try:
+            y.backward()
+            outcome[m] = 'ok'
+        except RuntimeError as e:
+            assert 'backward through the graph a second time' in str(e)
+            outcome[m] = 'raises'
+    assert outcome[flambeau] == outcome[torch], name

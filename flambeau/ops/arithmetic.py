@@ -200,6 +200,7 @@ class MulBackward1(Node):
         return 'MulBackward0'
 
     def backward(self, g):  # (the number's edge is None, as PyTorch's wrapped scalar)
+        self.saved_tensors  # PyTorch saved the wrapped number: a second backward raises
         return reduce_grad(g * self.scalar, *self.a), None
 
 
@@ -225,6 +226,7 @@ def mul(input, other, *, out=None):
         if tb is None:
             node = MulBackward1()
             node.a, node.scalar = _meta(input), other
+            node.save()
             record(node, r, input, None)
         else:
             node = MulBackward0()
@@ -253,6 +255,7 @@ class DivBackward1(Node):
         return 'DivBackward0'
 
     def backward(self, g):  # (the number's edge is None, as PyTorch's wrapped scalar)
+        self.saved_tensors  # PyTorch saved the wrapped number: a second backward raises
         return reduce_grad(g / self.scalar, *self.a), None
 
 
@@ -311,6 +314,7 @@ def div(input, other, *, rounding_mode=None, out=None):
         if tb is None:
             node = DivBackward1()
             node.a, node.scalar = _meta(input), other
+            node.save()
             record(node, r, input, None)
         else:
             node = DivBackward0()
