@@ -5,16 +5,21 @@ alternating between the two, and print median times and their ratio.
     python -m bench --quick         # fewer, shorter repeats
     python -m bench --only fwd_bwd  # one workload (repeatable: --only add --only mul)
     python -m bench --json out.json # also write the results as JSON
+    python -m bench --no-memory     # skip the peak-memory runs (faster)
 
 ratio = flambeau median / PyTorch median (time ratio: below 1.0 flambeau is faster);
-min-ratio = the same with the fastest repeat of each (steadier on a noisy machine).
+min-ratio = the same with the fastest repeat of each (steadier on a noisy machine);
+fl-MiB, torch-MiB = peak resident memory of a fresh process that imports only that framework
+and runs the workload (see bench/README.md); mem-ratio = fl-MiB / torch-MiB.
 """
 import argparse
 import gc
 import json
 import os
 import platform
+import resource
 import statistics
+import subprocess
 import sys
 import time
 
@@ -101,6 +106,53 @@ def bench_loop(name, mods, repeats, target, base):
     return samples, 's'
 
 
+def _peak_rss_mib():
+    """Peak resident set size of this process so far, in MiB.
+
+    On Linux this reads ``VmHWM`` from /proc/self/status, not ``ru_maxrss``: the kernel carries
+    ``ru_maxrss`` over ``fork`` + ``exec``, so a child would report at least its parent's peak
+    (the parent here holds both frameworks). Elsewhere ``ru_maxrss`` (bytes on macOS)."""
+    try:
+        with open('/proc/self/status') as f:
+            for line in f:
+                if line.startswith('VmHWM:'):
+                    return int(line.split()[1]) / 2 ** 10
+    except OSError:
+        pass
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (2 ** 20 if sys.platform == 'darwin' else 2 ** 10)
+
+
+def memory_child(name, framework):
+    """Run in a fresh interpreter by :func:`peak_memory`: import ``framework`` alone, build the
+    workload and run it as the timing does (a warm-up and one timed run for a loop workload, a
+    few hundred calls for a per-op one), then print the peak RSS as JSON."""
+    import importlib
+    m = importlib.import_module(framework)
+    if framework == 'torch':
+        m.set_num_threads(os.cpu_count())
+    after_import = _peak_rss_mib()
+    if name != 'import_time':  # its process is the import itself
+        fn = getattr(W, name)(m)
+        for _ in range(2 if name in W.LOOPS else 400):
+            fn()
+    print(json.dumps({'peak_mib': _peak_rss_mib(), 'import_mib': after_import}))
+
+
+def peak_memory(name, framework):
+    """``{'peak_mib': ..., 'import_mib': ...}`` of a fresh process running workload ``name`` in
+    ``framework`` only (so neither framework's memory counts against the other), or None when
+    the child failed."""
+    cmd = [sys.executable, os.path.abspath(__file__), '--memory-child', name, framework]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        tail = proc.stderr.strip().splitlines()[-1:] or ['']
+        print(f'  warning: peak memory of {name} in {framework} failed: {tail[0]}',
+              file=sys.stderr)
+        return None
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
 def _rate(x):
     return f'{x:.1f}' if x < 1000 else f'{x:.0f}'
 
@@ -123,7 +175,14 @@ def main(argv=None):
                         + ', '.join(W.PER_OP + W.LOOPS))
     p.add_argument('--quick', action='store_true', help='fewer and shorter repeats')
     p.add_argument('--json', metavar='FILE', help='write the results to FILE as JSON')
+    p.add_argument('--no-memory', action='store_true',
+                   help='skip the peak-memory runs (one fresh process per framework and workload)')
+    p.add_argument('--memory-child', nargs=2, metavar=('NAME', 'FRAMEWORK'),
+                   help=argparse.SUPPRESS)
     args = p.parse_args(argv)
+    if args.memory_child:
+        memory_child(*args.memory_child)
+        return None
 
     names = W.PER_OP + W.LOOPS
     if args.only:
@@ -139,8 +198,10 @@ def main(argv=None):
           f'torch {mods["torch"].__version__} ({mods["torch"].get_num_threads()} threads), '
           f'{os.cpu_count()} cpus, {platform.machine()}; timing-loop call overhead '
           f'{base * 1e9:.0f} ns subtracted from per-op times')
-    header = (f'{"workload":<14} {"unit":<6} {"flambeau":>10} {"torch":>10} {"ratio":>7} '
+    header = (f'{"workload":<20} {"unit":<6} {"flambeau":>10} {"torch":>10} {"ratio":>7} '
               f'{"min-ratio":>9}')
+    if not args.no_memory:
+        header += f' {"fl-MiB":>8} {"torch-MiB":>9} {"mem-ratio":>9}'
     print(header)
     print('-' * len(header))
     rows = []
@@ -150,23 +211,30 @@ def main(argv=None):
             samples, unit = runner(name, mods, repeats_loop if name in W.LOOPS else repeats_op,
                                    target, base)
         except Exception as e:  # e.g. a module one framework lacks yet: the others still run
-            print(f'{name:<14} skipped: {type(e).__name__}: {e}', flush=True)
+            print(f'{name:<20} skipped: {type(e).__name__}: {e}', flush=True)
             rows.append({'workload': name, 'skipped': f'{type(e).__name__}: {e}'})
             continue
         fl, th = statistics.median(samples['flambeau']), statistics.median(samples['torch'])
         ratio = fl / th
         min_ratio = min(samples['flambeau']) / min(samples['torch'])
         fmt = '.2f' if unit == 'us/op' else '.3f'
-        print(f'{name:<14} {unit:<6} {fl:>10{fmt}} {th:>10{fmt}} {ratio:>7.2f} {min_ratio:>9.2f}',
-              flush=True)
+        line = f'{name:<20} {unit:<6} {fl:>10{fmt}} {th:>10{fmt}} {ratio:>7.2f} {min_ratio:>9.2f}'
         row = {'workload': name, 'unit': unit, 'flambeau': fl, 'torch': th, 'ratio': ratio,
                'min_ratio': min_ratio, 'samples': samples}
+        if not args.no_memory:
+            mem = {k: peak_memory(name, k) for k in ('flambeau', 'torch')}
+            row['memory'] = mem
+            fm, tm = ((mem[k] or {}).get('peak_mib') for k in ('flambeau', 'torch'))
+            line += (f' {fm:>8.0f}' if fm else f' {"?":>8}') + \
+                    (f' {tm:>9.0f}' if tm else f' {"?":>9}') + \
+                    (f' {fm / tm:>9.2f}' if fm and tm else f' {"?":>9}')
+        print(line, flush=True)
         tp = throughput(name, samples)
         if tp is not None:
             rates, rate_unit = tp
             text = ', '.join(f'{k} {_rate(v)}' + (' (ceiling)' if k == 'numpy' else '')
                              for k, v in rates.items())
-            print(f'{"":<14} {rate_unit}: {text}', flush=True)
+            print(f'{"":<20} {rate_unit}: {text}', flush=True)
             row['throughput'] = {'unit': rate_unit, **rates}
         rows.append(row)
     if args.json:

@@ -329,13 +329,20 @@ def conv3x3_64(m):
 
 def import_time(m):
     """``import flambeau`` vs ``import torch`` in a fresh interpreter (a subprocess; the
-    interpreter's own start, the same for both, is included)."""
+    interpreter's own start, the same for both, is included). Both load cached bytecode, as
+    after a ``pip install``: with ``PYTHONDONTWRITEBYTECODE`` set (as in some dev shells)
+    flambeau, run from its source tree, would be compiled on every import while PyTorch reads
+    the .pyc files pip wrote, so the children write and read theirs under a temporary
+    ``PYTHONPYCACHEPREFIX`` (filled by the warm-up run)."""
     import os
     import subprocess
     import sys
+    import tempfile
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     env = dict(os.environ)
     env['PYTHONPATH'] = root + os.pathsep + env.get('PYTHONPATH', '')
+    env.pop('PYTHONDONTWRITEBYTECODE', None)
+    env['PYTHONPYCACHEPREFIX'] = os.path.join(tempfile.gettempdir(), 'bench-pycache')
     cmd = [sys.executable, '-c', f'import {m.__name__}']
 
     def run():

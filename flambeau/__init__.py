@@ -51,7 +51,6 @@ from .ops.conv import *  # noqa: E402,F401,F403
 from .ops.pooling import *  # noqa: E402,F401,F403
 from .ops.resample import *  # noqa: E402,F401,F403
 from .ops.normalization import *  # noqa: E402,F401,F403
-from .serialization import *  # noqa: E402,F401,F403
 from .ops.embedding import *  # noqa: E402,F401,F403
 from .autograd.function import Function as _Function  # noqa: E402,F401
 
@@ -88,5 +87,28 @@ def detach(input):
     return input.detach()
 
 
-from . import accelerator, backends, cuda, linalg, nn, optim, utils  # noqa: E402
+from . import accelerator, backends, cuda, linalg, nn, optim  # noqa: E402
 from .cuda import OutOfMemoryError  # noqa: E402,F401
+
+# Rarely needed at import, costly to load: ``save``/``load`` pull in zipfile and the checkpoint
+# machinery, ``utils`` (DataLoader) multiprocessing and sockets. They load on first use
+# (PEP 562), so ``flambeau.save``, ``flambeau.utils.data`` and ``from flambeau import utils``
+# work as before; ``import flambeau`` stays cheap.
+_LAZY_ATTRS = {'save': 'serialization', 'load': 'serialization'}
+_LAZY_MODULES = frozenset({'serialization', '_serialization', 'utils'})
+
+
+def __getattr__(name):
+    if name in _LAZY_ATTRS:
+        import importlib
+        value = getattr(importlib.import_module('.' + _LAZY_ATTRS[name], __name__), name)
+        globals()[name] = value
+        return value
+    if name in _LAZY_MODULES:
+        import importlib
+        return importlib.import_module('.' + name, __name__)
+    raise AttributeError(f"module '{__name__}' has no attribute '{name}'")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY_ATTRS) | _LAZY_MODULES)

@@ -323,7 +323,10 @@ def compare_grads(fouts, touts, fin, tin, gtol, where):
     for k, (fo, to) in enumerate(zip(fouts, touts)):
         assert fo.requires_grad == to.requires_grad, \
             f'{where}: output {k} requires_grad {fo.requires_grad} != {to.requires_grad}'
-        assert grad_fn_name(fo) == grad_fn_name(to), \
+        # PyTorch picks oneDNN (Mkldnn*Backward) kernels for some dtypes on CPUs that have
+        # them (bfloat16 LSTM with AVX-512): a node name that depends on the machine
+        assert grad_fn_name(fo) == grad_fn_name(to) or \
+            (grad_fn_name(to) or '').startswith('Mkldnn'), \
             f'{where}: output {k} grad_fn {grad_fn_name(fo)} != {grad_fn_name(to)}'
     pairs = [(fo, to) for fo, to in zip(fouts, touts) if to.requires_grad]
     if not pairs:
@@ -637,3 +640,16 @@ def test_promotion_examples():
     assert (f.tensor([True]) + 1).dtype is f.int64
     assert (f.tensor([1], dtype=f.uint8) + f.tensor([1], dtype=f.int8)).dtype is f.int16
     assert (f.tensor([1], dtype=f.float16) + f.tensor([1], dtype=f.bfloat16)).dtype is f.float32
+
+
+@pytest.mark.parametrize('dtype', ['float16', 'bfloat16', 'float32', 'float64'])
+@pytest.mark.parametrize('approximate', ['none', 'tanh'])
+def test_gelu_of_infinity(dtype, approximate):
+    """gelu(+inf) = +inf and gelu(-inf) = NaN (inf * 0) in every dtype, as PyTorch's float64
+    kernel. (Its vectorised float32 and bfloat16 kernels give NaN at +inf too on AVX-512 CPUs
+    only, so the registry samples leave +inf out.)"""
+    x = flambeau.tensor([float('inf'), float('-inf')], dtype=getattr(flambeau, dtype))
+    y = flambeau.nn.functional.gelu(x, approximate=approximate)
+    expect = torch.nn.functional.gelu(torch.tensor([float('inf'), float('-inf')],
+                                                   dtype=torch.float64), approximate=approximate)
+    torch.testing.assert_close(torch.from_numpy(y.double().numpy()), expect, equal_nan=True)

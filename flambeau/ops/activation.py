@@ -25,7 +25,7 @@ from .pointwise import abs as _abs
 from .pointwise import relu as _relu
 from .pointwise import exp, sigmoid, tanh, where  # noqa: F401  (F.sigmoid, F.tanh)
 from .shape import cat
-from .special import erf, erf_array
+from .special import _CHUNK, _blockwise, erf, erf_array, xp_of_array
 
 _SQRT_HALF = math.sqrt(0.5)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
@@ -347,12 +347,47 @@ def softplus(input, beta=1.0, threshold=20.0):
     return _finish(input, res, SoftplusBackward0, save_input=True, beta=beta, threshold=threshold)
 
 
+def _gelu_cdf_block(x):
+    """The standard normal CDF ``0.5 * (1 + erf(x / sqrt(2)))`` of a float array, its dtype."""
+    r = erf_array(x * x.dtype.type(_SQRT_HALF))
+    r += 1
+    r *= x.dtype.type(0.5)
+    return r
+
+
+def _gelu_grad_block(x, g, cdf):
+    """``g * (cdf + x * pdf(x))``, the exact GELU's gradient, on arrays of one dtype."""
+    r = x * x
+    r *= x.dtype.type(-0.5)
+    xp_of_array(x).exp(r, out=r)
+    r *= x.dtype.type(_INV_SQRT_2PI)
+    r *= x
+    r += cdf
+    r *= g
+    return r
+
+
 class GeluBackward0(Node):
-    __slots__ = ('approximate',)
+    # cdf: the forward's normal CDF of x (exact GELU, float32/float64 arrays), kept so that
+    # backward does not evaluate erf again (erf is most of GELU's cost)
+    __slots__ = ('approximate', 'cdf')
 
     def backward(self, g):
         x, = self.saved_tensors
         if self.approximate == 'none':
+            xd, gd, cdf = x._data, g._data, self.cdf
+            # without create_graph: one fused, cache-blocked pass on the arrays
+            if not state.enabled and cdf is not None and xd.dtype == gd.dtype \
+                    and xd.shape == gd.shape:
+                if xd.size <= 4 * _CHUNK or type(xd) is not np.ndarray:
+                    res = _gelu_grad_block(xd, gd, cdf)
+                else:
+                    res = np.empty(xd.shape, xd.dtype)
+                    fx, fg, fc, fr = (a.reshape(-1) for a in (xd, gd, cdf, res))
+                    for i in range(0, fx.size, _CHUNK):
+                        j = i + _CHUNK
+                        fr[i:j] = _gelu_grad_block(fx[i:j], fg[i:j], fc[i:j])
+                return make(res, g._dtype, g._device)
             cdf = (erf(x * _SQRT_HALF) + 1) * 0.5
             pdf = exp(x * x * -0.5) * _INV_SQRT_2PI
             return g * (cdf + x * pdf)
@@ -376,12 +411,16 @@ def gelu(input, approximate='none'):
     x = _float_only(input, 'GeluKernelImpl')
     xp = xp_of(input)
     calc = x.astype(np.float32) if x.dtype.itemsize == 2 else x
+    cdf = None
     if approximate == 'none':
-        res = calc * 0.5 * (1 + erf_array(calc * calc.dtype.type(_SQRT_HALF)))
+        cdf = _blockwise(_gelu_cdf_block, calc)
+        res = calc * cdf
+        if calc is not x or not x.ndim:  # half types: the gradient is computed in float32
+            cdf = None
     else:
         inner = calc.dtype.type(_SQRT_2_OVER_PI) * (calc + calc.dtype.type(_GELU_C) * calc ** 3)
         res = calc * 0.5 * (1 + xp.tanh(inner))
-    return _finish(input, res, GeluBackward0, save_input=True, approximate=approximate)
+    return _finish(input, res, GeluBackward0, save_input=True, approximate=approximate, cdf=cdf)
 
 
 def _sigmoid_of(x, xp):

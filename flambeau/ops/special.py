@@ -435,11 +435,59 @@ def _blockwise(fn, x):
 
 
 def erf_array(x):
-    """erf of a float array, computed in float64 (Note [erf])."""
+    """erf of a float array: float64 by Cody's approximation (Note [erf]); float32 and the
+    half types in float32 (Note [erf in float32])."""
     if x.size <= _SMALL and xp_of_array(x) is np:
         return np.asarray(_math_erf(x.astype(np.float64)), dtype=np.float64).astype(x.dtype,
                                                                                  copy=False)
-    return _blockwise(_erf_block, x)
+    if x.dtype == np.float64:
+        return _blockwise(_erf_block, x)
+    if x.dtype == np.float32:
+        return _blockwise(erf_block_f32, x)
+    return _blockwise(erf_block_f32, x.astype(np.float32)).astype(x.dtype)
+
+
+# Note [erf in float32]: for float32 (and float16/bfloat16) inputs erf is evaluated in float32,
+# at a fifth of the float64 formula's cost, within 1.5 ulp of the true value (PyTorch's
+# float32 erf: 1 ulp). Split as in glibc's and CUDA's erff: |x| <= 0.921875:
+# x + x * P(x**2), P of degree 5; beyond: 1 - exp(L(|x|)), L of degree 7 fitting log(erfc)
+# on [0.921875, 3.9375], |x| clamped there (erf rounds to 1 in float32 from ~3.92). The
+# coefficients are float64 least-squares fits on Chebyshev nodes (weighted by erfc for L),
+# rounded to float32, checked over 2M points of [-6, 6] and 1e-30..1 against the float64 erf.
+_ERF32_P = tuple(np.float32(c) for c in (
+    0.12837915122509003, -0.3761250376701355, 0.11281905323266983, -0.026769500225782394,
+    0.004997014068067074, -0.0006008739583194256))
+_ERF32_L = tuple(np.float32(c) for c in (
+    8.640244777780026e-05, -1.129116177558899, -0.634096622467041, -0.10752014070749283,
+    0.024671470746397972, -0.004017640370875597, 0.0004062111838720739,
+    -1.8938439097837545e-05))
+_ERF32_X0, _ERF32_X1 = np.float32(0.921875), np.float32(3.9375)
+
+
+def erf_block_f32(x):
+    """erf of a float32 array, in float32 (Note [erf in float32]); a new array."""
+    xp = xp_of_array(x)
+    s = x * x
+    p = s * _ERF32_P[5]
+    for c in _ERF32_P[4:0:-1]:
+        p += c
+        p *= s
+    p += _ERF32_P[0]
+    p *= x
+    p += x
+    t = xp.abs(x)
+    small = t <= _ERF32_X0
+    u = xp.minimum(t, _ERF32_X1, out=t)
+    r = u * _ERF32_L[7]
+    for c in _ERF32_L[6:0:-1]:
+        r += c
+        r *= u
+    r += _ERF32_L[0]
+    xp.exp(r, out=r)
+    xp.subtract(np.float32(1), r, out=r)
+    xp.copysign(r, x, out=r)  # NaN stays NaN: min(NaN, X1) is NaN
+    xp.copyto(r, p, where=small)
+    return r
 
 
 def _erf_block(x):
