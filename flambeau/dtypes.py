@@ -1,7 +1,8 @@
 """Data types and PyTorch's type-promotion rules.
 
 A :class:`dtype` prints like PyTorch's (``torch.float32``) and maps to a NumPy dtype
-(``bfloat16`` through ``ml_dtypes``). Promotion follows PyTorch, not NumPy:
+(``bfloat16`` through ``ml_dtypes``, imported on first use: it takes longer to import than the
+rest of flambeau). Promotion follows PyTorch, not NumPy:
 
 * ``int32 + float32 -> float32`` (NumPy: float64),
 * ``int / int -> float32`` (the default dtype),
@@ -10,7 +11,6 @@ A :class:`dtype` prints like PyTorch's (``torch.float32``) and maps to a NumPy d
 """
 import builtins
 
-import ml_dtypes
 import numpy as np
 
 __all__ = ['dtype', 'bool', 'uint8', 'int8', 'int16', 'int32', 'int64', 'float16', 'bfloat16',
@@ -35,15 +35,23 @@ class dtype:
     __slots__ = ('name', 'numpy', 'itemsize', 'category', 'is_floating_point', 'is_signed',
                  'is_complex', '_rank')
 
-    def __init__(self, name, np_dtype, category, rank):
+    def __init__(self, name, np_dtype, category, rank, itemsize=None):
         self.name = name
-        self.numpy = np.dtype(np_dtype)
-        self.itemsize = self.numpy.itemsize
+        if np_dtype is not None:  # None: bfloat16, whose slot __getattr__ fills on first use
+            self.numpy = np.dtype(np_dtype)
+        self.itemsize = itemsize or self.numpy.itemsize
         self.category = category
         self.is_floating_point = category == FLOAT
         self.is_signed = name not in ('bool', 'uint8')
         self.is_complex = False
         self._rank = rank  # position in the promotion lattice within its category
+
+    def __getattr__(self, name):  # only reached while a slot is unset
+        if name == 'numpy' and self.name == 'bfloat16':
+            import ml_dtypes
+            self.numpy = np.dtype(ml_dtypes.bfloat16)
+            return self.numpy
+        raise AttributeError(f"'torch.dtype' object has no attribute '{name}'")
 
     def __repr__(self):
         return 'torch.' + self.name
@@ -65,7 +73,7 @@ int16 = dtype('int16', np.int16, INT, 1)
 int32 = dtype('int32', np.int32, INT, 2)
 int64 = dtype('int64', np.int64, INT, 3)
 float16 = dtype('float16', np.float16, FLOAT, 0)
-bfloat16 = dtype('bfloat16', ml_dtypes.bfloat16, FLOAT, 0)
+bfloat16 = dtype('bfloat16', None, FLOAT, 0, itemsize=2)
 float32 = dtype('float32', np.float32, FLOAT, 1)
 float64 = dtype('float64', np.float64, FLOAT, 2)
 
@@ -74,7 +82,7 @@ long, int, short = int64, int32, int16
 
 ALL = (bool, uint8, int8, int16, int32, int64, float16, bfloat16, float32, float64)
 _NAMES = {d.name: d for d in ALL}
-_FROM_NUMPY = {d.numpy: d for d in ALL}
+_FROM_NUMPY = {d.numpy: d for d in ALL if d is not bfloat16}
 
 
 def _by_name(name):
@@ -85,7 +93,10 @@ def from_numpy_dtype(np_dtype):
     """The flambeau dtype for a NumPy dtype; TypeError for dtypes PyTorch has no match for."""
     d = _FROM_NUMPY.get(np_dtype)
     if d is None:
-        d = _FROM_NUMPY.get(np.dtype(np_dtype))
+        np_dtype = np.dtype(np_dtype)
+        d = _FROM_NUMPY.get(np_dtype)
+        if d is None and np_dtype.name == 'bfloat16' and np_dtype == bfloat16.numpy:
+            d = _FROM_NUMPY[np_dtype] = bfloat16
         if d is None:
             raise TypeError(f"can't convert np.ndarray of type numpy.{np.dtype(np_dtype)}. The only "
                             'supported types are: float64, float32, float16, int64, int32, int16, '
@@ -238,7 +249,11 @@ class finfo:
         if not type.is_floating_point:
             raise TypeError('torch.finfo() requires a floating point input type. Use torch.iinfo '
                             'to handle \'torch.finfo\'')
-        info = ml_dtypes.finfo(type.numpy) if type is bfloat16 else np.finfo(type.numpy)
+        if type is bfloat16:
+            import ml_dtypes
+            info = ml_dtypes.finfo(type.numpy)
+        else:
+            info = np.finfo(type.numpy)
         self.bits = type.itemsize * 8
         self.eps = builtins.float(info.eps)
         self.max = builtins.float(info.max)
