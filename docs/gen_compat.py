@@ -45,6 +45,7 @@ NAMESPACES = [
     ('flambeau.utils.data', 'torch.utils.data'),
     ('flambeau.cuda', 'torch.cuda'),
     ('flambeau.distributed', 'torch.distributed'),
+    ('flambeau.nn.parallel', 'torch.nn.parallel'),
 ]
 # PyTorch namespaces a beginner may reach for; listed as absent when flambeau has no such module
 OTHER_SUBMODULES = ['amp', 'distributions', 'fft', 'func', 'hub', 'jit', 'compile', 'export',

@@ -1975,3 +1975,23 @@ def test_second_backward_through_scalar_ops_as_torch(name, fn):
             assert 'backward through the graph a second time' in str(e)
             outcome[m] = 'raises'
     assert outcome[flambeau] == outcome[torch], name
+
+
+def test_queue_callback_runs_after_the_whole_backward():
+    """A callback queued from a hook runs once, after every leaf has its gradient (what
+    DistributedDataParallel relies on); outside a backward pass it raises as PyTorch does."""
+    from flambeau.autograd.engine import queue_callback
+    a = flambeau.ones(2, requires_grad=True)
+    b = flambeau.ones(2, requires_grad=True)
+    seen = []
+
+    def hook(p):
+        if not seen:
+            queue_callback(lambda: seen.append((a.grad is not None, b.grad is not None)))
+        seen.append('hook')
+    a.register_post_accumulate_grad_hook(hook)
+    b.register_post_accumulate_grad_hook(hook)
+    ((a * 2).sum() + (b * 3).sum()).backward()
+    assert seen == ['hook', 'hook', (True, True)]
+    with pytest.raises(RuntimeError, match='Final callbacks can only be installed during backward'):
+        queue_callback(lambda: None)

@@ -31,6 +31,20 @@ from .node import AccumulateGrad, RetainGradHook, TensorHook, anomaly_trace
 
 _state = grad_mode.state
 
+# callbacks queued during a backward pass (queue_callback), run when the outermost pass ends
+_final_callbacks = []
+_depth = [0]  # how many run_backward calls are active (a hook may itself call backward)
+
+
+def queue_callback(callback):
+    """Run ``callback()`` once the backward pass now running has finished, after every
+    gradient has been accumulated (PyTorch's ``Variable._execution_engine.queue_callback``;
+    ``DistributedDataParallel`` uses it to wait for its last all-reduce). Only callable from
+    inside a backward pass, e.g. from a tensor hook."""
+    if not _depth[0]:
+        raise RuntimeError('Final callbacks can only be installed during backward pass.')
+    _final_callbacks.append(callback)
+
 
 def _run_hooks(node, grads, capture=None):
     """Run ``node``'s pre-hooks on its incoming gradients (a list, one per output): the
@@ -135,6 +149,7 @@ def run_backward(roots, grads, retain_graph=False, create_graph=False, capture=N
     prev = _state.enabled
     _state.enabled = create_graph
     node = None
+    _depth[0] += 1
     try:
         while ready:
             node, grads = ready.pop()
@@ -193,12 +208,19 @@ def run_backward(roots, grads, retain_graph=False, create_graph=False, capture=N
                     buf = [None] * nxt.n_outputs
                     buf[nr] = g
                     ready.append((nxt, buf))
+        if _final_callbacks and _depth[0] == 1:
+            node = None
+            while _final_callbacks:
+                _final_callbacks.pop(0)()
     except BaseException:
+        if _depth[0] == 1:
+            _final_callbacks.clear()
         if anomaly and node is not None:
             _warn_anomaly(node)
         raise
     finally:
         _state.enabled = prev
+        _depth[0] -= 1
 
 
 def _hooks_and_capture(node, grads, single, capture):

@@ -3,4 +3,4 @@ family), ``functional``, ``init`` and ``utils``."""
 from .parameter import Buffer, Parameter  # noqa: F401
 from .modules import *  # noqa: F401,F403
 from . import functional  # noqa: F401
-from . import init, utils  # noqa: F401
+from . import init, parallel, utils  # noqa: F401
