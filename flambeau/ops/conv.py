@@ -73,22 +73,36 @@ def _compute_dtype(a):
         a.dtype.kind == 'V' else None
 
 
-def _conv_raw(xp, x, w, stride, pads, dilation, groups, cols=None):
-    """``conv(x, w)``: (N, C, *S) x (Co, C/groups, *K) -> (N, Co, *O); also the im2col
-    matrix."""
+# The im2col matrix is ``prod(K)`` times the size of the input: built for all images at once it
+# leaves the caches, and its pages are faulted in anew on every call. The kernels build it a few
+# images at a time instead, about this many bytes, and run one GEMM per chunk.
+_CHUNK_BYTES = 1 << 22
+
+
+def _chunks(n, per_image):
+    """Ranges ``(a, b)`` covering ``n`` images whose im2col columns take about ``_CHUNK_BYTES``
+    (at least one image each)."""
+    step = max(1, _CHUNK_BYTES // max(per_image, 1))
+    return [(a, min(a + step, n)) for a in range(0, n, step)]
+
+
+def _conv_raw(xp, x, w, stride, pads, dilation, groups):
+    """``conv(x, w)``: (N, C, *S) x (Co, C/groups, *K) -> (N, Co, *O)."""
     N = x.shape[0]
     Co = w.shape[0]
     K = w.shape[2:]
     padded = [n + lo + hi for n, (lo, hi) in zip(x.shape[2:], pads)]
     out_sp = tuple(_out_size(p, k, s, d) for p, k, s, d in zip(padded, K, stride, dilation))
-    if cols is None:
-        cols = _im2col(xp, x, K, stride, pads, dilation, groups, out_sp)
     wm = w.reshape(groups, Co // groups, -1)
-    if wm.dtype != cols.dtype:
-        wm = wm.astype(cols.dtype)
-    y = _bmm(xp, wm, cols)  # (G, Co/G, N * prod(O))
-    y = y.reshape((Co, N) + out_sp)
-    return xp.ascontiguousarray(y.swapaxes(0, 1)), cols
+    if wm.dtype != x.dtype:
+        wm = wm.astype(x.dtype)
+    P = math.prod(out_sp)
+    y = xp.empty((N, Co) + out_sp, x.dtype)
+    ym = y.reshape(N, Co, P)
+    for a, b in _chunks(N, w[0].size * groups * P * x.itemsize):
+        cols = _im2col(xp, x[a:b], K, stride, pads, dilation, groups, out_sp)
+        ym[a:b] = _bmm(xp, wm, cols).reshape(Co, b - a, P).swapaxes(0, 1)
+    return y
 
 
 def _conv_t_raw(xp, g, w, in_sp, stride, pads, dilation, groups):
@@ -98,34 +112,38 @@ def _conv_t_raw(xp, g, w, in_sp, stride, pads, dilation, groups):
     Cg = w.shape[1]
     K = w.shape[2:]
     G = groups
-    gm = xp.ascontiguousarray(g.swapaxes(0, 1)).reshape(G, Co // G, N * math.prod(O))
+    P = math.prod(O)
     wm = w.reshape(G, Co // G, Cg * math.prod(K))
-    if wm.dtype != gm.dtype:
-        wm = wm.astype(gm.dtype)
-    cols = _bmm(xp, wm, gm, ta=True).reshape((G * Cg,) + tuple(K) + (N,) + tuple(O))
+    if wm.dtype != g.dtype:
+        wm = wm.astype(g.dtype)
     padded = tuple(n + lo + hi for n, (lo, hi) in zip(in_sp, pads))
-    out = xp.zeros((N, G * Cg) + padded, cols.dtype)
-    outT = out.swapaxes(0, 1)  # (C, N, *P): the layout of each kernel offset's columns
-    for kidx in np.ndindex(*K):
-        sl = tuple(slice(k * d, k * d + s * (o - 1) + 1, s)
-                   for k, d, s, o in zip(kidx, dilation, stride, O))
-        outT[(slice(None), slice(None)) + sl] += cols[(slice(None),) + kidx]
+    out = xp.zeros((N, G * Cg) + padded, g.dtype)
+    for a, b in _chunks(N, w[0].size * G * P * g.itemsize):
+        gm = xp.ascontiguousarray(g[a:b].swapaxes(0, 1)).reshape(G, Co // G, (b - a) * P)
+        cols = _bmm(xp, wm, gm, ta=True).reshape((G * Cg,) + tuple(K) + (b - a,) + tuple(O))
+        outT = out[a:b].swapaxes(0, 1)  # (C, n, *P): the layout of each kernel offset's columns
+        for kidx in np.ndindex(*K):
+            sl = tuple(slice(k * d, k * d + s * (o - 1) + 1, s)
+                       for k, d, s, o in zip(kidx, dilation, stride, O))
+            outT[(slice(None), slice(None)) + sl] += cols[(slice(None),) + kidx]
     if any(lo or hi for lo, hi in pads):
         out = out[(Ellipsis,) + tuple(slice(lo, lo + n) for n, (lo, _) in zip(in_sp, pads))]
     return out
 
 
-def _conv_w_raw(xp, x, g, ksize, stride, pads, dilation, groups, cols=None):
+def _conv_w_raw(xp, x, g, ksize, stride, pads, dilation, groups):
     """``conv_w(x, g)``: (N, C, *S) x (N, Co, *O) -> (Co, C/groups, *K)."""
     N, Co = g.shape[:2]
     O = g.shape[2:]
     C = x.shape[1]
-    if cols is None:
-        cols = _im2col(xp, x, ksize, stride, pads, dilation, groups, O)
-    gm = xp.ascontiguousarray(g.swapaxes(0, 1)).reshape(groups, Co // groups, -1)
-    if gm.dtype != cols.dtype:
-        gm = gm.astype(cols.dtype)
-    gw = _bmm(xp, gm, cols, tb=True)
+    P = math.prod(O)
+    gw = xp.zeros((groups, Co // groups, (C // groups) * math.prod(ksize)), x.dtype)
+    for a, b in _chunks(N, C * math.prod(ksize) * P * x.itemsize):
+        cols = _im2col(xp, x[a:b], ksize, stride, pads, dilation, groups, O)
+        gm = xp.ascontiguousarray(g[a:b].swapaxes(0, 1)).reshape(groups, Co // groups, -1)
+        if gm.dtype != cols.dtype:
+            gm = gm.astype(cols.dtype)
+        gw += _bmm(xp, gm, cols, tb=True)
     return gw.reshape((Co, C // groups) + tuple(ksize))
 
 
@@ -152,8 +170,7 @@ def _arrays(*ts):
 def _finish(res, like, bias=None, xp=None):
     dt = like._dtype
     if bias is not None:
-        b = bias._data
-        res = res + b.reshape((-1,) + (1,) * (res.ndim - 2)).astype(res.dtype, copy=False)
+        res += bias._data.reshape((-1,) + (1,) * (res.ndim - 2))  # res: the kernel's own array
     if res.dtype != dt.numpy:
         res = res.astype(dt.numpy)
     return make(res, dt, like._device)
@@ -162,7 +179,7 @@ def _finish(res, like, bias=None, xp=None):
 class ConvolutionBackward0(Node):
     """Gradients of ``conv`` (``kind='conv'``) or of the transposed convolution
     (``kind='t'``), see Note [Convolution triangle]."""
-    __slots__ = ('kind', 'params', 'cols', 'has_bias', 'in_sp')
+    __slots__ = ('kind', 'params', 'has_bias')
 
     def backward(self, g):
         x, w = self.saved_tensors
@@ -173,8 +190,7 @@ class ConvolutionBackward0(Node):
             if nf[0][0] is not None:
                 gx = _conv_t(g, w, None, x._data.shape[2:], self.params)
             if nf[1][0] is not None:
-                gw = _conv_w(x, g, w._data.shape[2:], self.params,
-                             None if state.enabled else self.cols)
+                gw = _conv_w(x, g, w._data.shape[2:], self.params)
         else:
             if nf[0][0] is not None:
                 gx = _conv(g, w, None, self.params)
@@ -183,10 +199,6 @@ class ConvolutionBackward0(Node):
         if self.has_bias and nf[2][0] is not None:
             gb = g.sum([0] + list(range(2, g.ndim)))
         return gx, gw, gb
-
-    def release(self):
-        Node.release(self)
-        self.cols = None
 
 
 class ConvolutionBackwardBackward0(Node):
@@ -201,17 +213,15 @@ class ConvolutionBackwardBackward0(Node):
         return gx, gg
 
 
-def _conv(x, w, b, params, keep_cols=False):
+def _conv(x, w, b, params):
     xp = xp_of(x)
     stride, pads, dilation, groups = params
     xa, wa = _arrays(x, w)
-    y, cols = _conv_raw(xp, xa, wa, stride, pads, dilation, groups)
-    out = _finish(y, x, b)
+    out = _finish(_conv_raw(xp, xa, wa, stride, pads, dilation, groups), x, b)
     if state.enabled and (x._requires_grad or w._requires_grad or
                           (b is not None and b._requires_grad)):
         node = ConvolutionBackward0()
         node.kind, node.params, node.has_bias = 'conv', params, b is not None
-        node.cols = cols if w._requires_grad else None
         node.save(x, w)
         record(node, out, x, w, b)
     return out
@@ -225,17 +235,17 @@ def _conv_t(g, w, b, in_sp, params):
     if state.enabled and (g._requires_grad or w._requires_grad or
                           (b is not None and b._requires_grad)):
         node = ConvolutionBackward0()
-        node.kind, node.params, node.has_bias, node.cols = 't', params, b is not None, None
+        node.kind, node.params, node.has_bias = 't', params, b is not None
         node.save(g, w)
         record(node, out, g, w, b)
     return out
 
 
-def _conv_w(x, g, ksize, params, cols=None):
+def _conv_w(x, g, ksize, params):
     xp = xp_of(x)
     stride, pads, dilation, groups = params
     xa, ga = _arrays(x, g)
-    out = _finish(_conv_w_raw(xp, xa, ga, ksize, stride, pads, dilation, groups, cols), x)
+    out = _finish(_conv_w_raw(xp, xa, ga, ksize, stride, pads, dilation, groups), x)
     if state.enabled and (x._requires_grad or g._requires_grad):
         node = ConvolutionBackwardBackward0()
         node.params = params
