@@ -137,14 +137,15 @@ def _conv_w_raw(xp, x, g, ksize, stride, pads, dilation, groups):
     O = g.shape[2:]
     C = x.shape[1]
     P = math.prod(O)
-    gw = xp.zeros((groups, Co // groups, (C // groups) * math.prod(ksize)), x.dtype)
+    # computed transposed, cols @ g.T: OpenBLAS runs it up to twice as fast as g @ cols.T
+    gwT = xp.zeros((groups, (C // groups) * math.prod(ksize), Co // groups), x.dtype)
     for a, b in _chunks(N, C * math.prod(ksize) * P * x.itemsize):
         cols = _im2col(xp, x[a:b], ksize, stride, pads, dilation, groups, O)
         gm = xp.ascontiguousarray(g[a:b].swapaxes(0, 1)).reshape(groups, Co // groups, -1)
         if gm.dtype != cols.dtype:
             gm = gm.astype(cols.dtype)
-        gw += _bmm(xp, gm, cols, tb=True)
-    return gw.reshape((Co, C // groups) + tuple(ksize))
+        gwT += _bmm(xp, cols, gm, tb=True)
+    return gwT.swapaxes(1, 2).reshape((Co, C // groups) + tuple(ksize))
 
 
 def _bmm(xp, a, b, ta=False, tb=False):

@@ -207,17 +207,29 @@ def _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, n, name)
     x = input._data
     sp = x.shape[-n:]
     win = _windows(xp, x, k, s, d, out, _pads(sp, k, s, p, d, out), _lowest(x.dtype))
-    lead = win.shape[:win.ndim - n]
-    cols = win.reshape(lead + (math.prod(k),))
-    am = cols.argmax(-1)[..., None]
-    vals = xp.take_along_axis(cols, am, -1)[..., 0]
-    # the flat input position of each window's maximum
-    kpos = xp.unravel_index(am[..., 0], k)
-    flat = 0
+    # the flat input position of each window's first element, and of each offset in a window
+    base = 0
     for j in range(n):
         o = xp.arange(out[j]).reshape((-1,) + (1,) * (n - 1 - j))
-        flat = flat * sp[j] + (o * s[j] - p[j] + kpos[j] * d[j])
-    idx = xp.ascontiguousarray(flat.astype(np.int64))
+        base = base * sp[j] + (o * s[j] - p[j])
+    flat_strides = [math.prod(sp[j + 1:]) * d[j] for j in range(n)]
+    # A running maximum over the window's offsets, in PyTorch's order: the first maximum wins,
+    # a NaN always (so the last NaN); one pass per offset, no copy of the windows.
+    nan = x.dtype.kind in 'fV'
+    vals = idx = None
+    for kidx in np.ndindex(*k):
+        v = win[(Ellipsis,) + kidx]
+        pos = base + sum(a * f for a, f in zip(kidx, flat_strides))
+        if vals is None:
+            vals = v.copy()
+            idx = xp.empty(v.shape, np.int64)
+            idx[...] = pos
+            continue
+        m = v > vals
+        if nan:
+            m |= v != v
+        xp.copyto(vals, v, where=m)
+        xp.copyto(idx, pos, where=m)
     res = make(vals, input._dtype, input._device)
     if state.enabled and input._requires_grad:
         node = (MaxPool3DWithIndicesBackward0 if n == 3 else MaxPool2DWithIndicesBackward0)()
