@@ -352,3 +352,16 @@ def test_numpy_scalars_mix_like_python_numbers():
             f = flambeau.ones(2, dtype=getattr(flambeau, name))
             assert_same(f * s, t * s, rtol=1e-3)
             assert_same(f + s, t + s, rtol=1e-3)
+
+
+def test_import_does_not_load_ml_dtypes():
+    """ml_dtypes (bfloat16) takes longer to import than flambeau: it loads on first use."""
+    import os
+    import subprocess
+    import sys
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    code = ('import sys, flambeau; assert "ml_dtypes" not in sys.modules; '
+            'assert flambeau.ones(2, dtype=flambeau.bfloat16).dtype is flambeau.bfloat16; '
+            'import ml_dtypes; from flambeau.dtypes import from_numpy_dtype; '
+            'assert from_numpy_dtype(ml_dtypes.bfloat16) is flambeau.bfloat16')
+    subprocess.run([sys.executable, '-c', code], check=True, cwd=root)

@@ -80,6 +80,19 @@ def test_max_pool_unpool_roundtrip():
                  kwargs={'output_size': (5, 7)})
 
 
+def test_max_pool_ties_and_nans_pick_torchs_index():
+    """Ties (a ReLU's zeros) go to the first maximum, NaN wins and the last NaN is picked, with
+    and without padding, overlapping windows and dilation."""
+    a = np.maximum(x(2, 3, 9, 9), 0)
+    a[0, 0, 1, 1] = a[0, 0, 2, 2] = a[1, 2, 4, 4] = np.nan
+    for kw in ({'kernel_size': 2}, {'kernel_size': 3, 'stride': 2, 'padding': 1},
+               {'kernel_size': 3, 'stride': 1, 'dilation': 2, 'ceil_mode': True}):
+        to, ti = torch.nn.functional.max_pool2d(torch.from_numpy(a), return_indices=True, **kw)
+        fo, fi = flambeau.nn.functional.max_pool2d(flambeau.tensor(a), return_indices=True, **kw)
+        assert np.array_equal(fo.numpy(), to.numpy(), equal_nan=True)
+        assert np.array_equal(fi.numpy(), ti.numpy())
+
+
 def test_conv_transpose_output_size():
     t, f = tnn.ConvTranspose2d(3, 2, 3, stride=2), fnn.ConvTranspose2d(3, 2, 3, stride=2)
     check_module(t, f, x(1, 3, 4, 4), kwargs={'output_size': (10, 10)})
