@@ -237,13 +237,21 @@ def test_mixing_with_0d_cpu_tensor_is_allowed(fake_cuda):
     c = flambeau.tensor([1., 2.], device='cuda')
     s = flambeau.tensor(3.)
     tc, ts = torch.tensor([1., 2.]), torch.tensor(3.)
-    # (the CPU scalar as first operand, ``s + c``, is left out: flambeau's binary ops take the
-    # result device from their first operand)
     for fn in (lambda a, b: a + b, lambda a, b: a * b, lambda a, b: a / b, lambda a, b: a - b,
-               lambda a, b: a ** b, lambda a, b: a.add(b, alpha=2)):
+               lambda a, b: a ** b, lambda a, b: a.add(b, alpha=2), flambeau.maximum,
+               flambeau.atan2, lambda a, b: a > b, lambda a, b: a // b):
         r = fn(c, s)
         assert r.device == flambeau.device('cuda:0')
-        assert_same(r.cpu(), fn(tc, ts))
+        assert_same(r.cpu(), fn(tc, ts) if fn not in (flambeau.maximum, flambeau.atan2)
+                    else getattr(torch, fn.__name__)(tc, ts))
+        # the CPU scalar first: the result is on the GPU too
+        r = fn(s, c)
+        assert r.device == flambeau.device('cuda:0')
+        assert_same(r.cpu(), fn(ts, tc) if fn not in (flambeau.maximum, flambeau.atan2)
+                    else getattr(torch, fn.__name__)(ts, tc))
+    # in place into the CPU scalar: PyTorch refuses
+    kind, _ = outcome(lambda: flambeau.tensor(3.).add_(c))
+    assert kind is RuntimeError
     # a 0-d CUDA tensor does not mix with a dimensioned CPU tensor
     kind, msg = outcome(lambda: flambeau.tensor(3., device='cuda') + flambeau.ones(2))
     assert kind is RuntimeError and msg == mismatch('cuda:0', 'cpu')

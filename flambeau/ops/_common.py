@@ -87,8 +87,10 @@ def as_number(value):
 
 
 def binary_operands(a, b):
-    """Arrays (or a Python number) for ``a op b`` in their common dtype, the result dtype, and
-    ``b`` when it is a Tensor (else None).
+    """``(a, x, y, dtype, b_or_None)`` for ``a op b``: ``a`` itself, or a copy of it on
+    ``b``'s device when ``a`` is a 0-d CPU tensor and ``b`` lives elsewhere (the result then
+    lives there too, as in PyTorch); arrays (or a Python number) ``x``, ``y`` in the common
+    dtype; the result dtype; and ``b`` when it is a Tensor.
 
     ``a`` is a Tensor; ``b`` a Tensor or a Python number. Follows PyTorch's promotion
     (``dtypes.result_type``), not NumPy's.
@@ -101,13 +103,13 @@ def binary_operands(a, b):
             x = a._data
         y = b._data
         if da is db:
-            return x, y, da, b
+            return a, x, y, da, b
         dt = _dt.result_type(a, b)
         if da is not dt:
             x = x.astype(dt.numpy)
         if db is not dt:
             y = y.astype(dt.numpy)
-        return x, y, dt, b
+        return a, x, y, dt, b
     if type(b) not in (float, int, bool):
         b = as_number(b)
         if type(b) not in (float, int, bool):
@@ -116,7 +118,7 @@ def binary_operands(a, b):
     dt = scalar_result_dtype(da, b)
     if dt is not da:
         x = x.astype(dt.numpy)
-    return x, scalar_value(b, dt), dt, None
+    return a, x, scalar_value(b, dt), dt, None
 
 
 def _same_device(a, b):

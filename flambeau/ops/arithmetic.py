@@ -72,7 +72,7 @@ def add(input, other, *, alpha=1, out=None):
     if not isinstance(input, Tensor):
         return add(other, input) if alpha == 1 else add(_scalar_like(input, other), other,
                                                         alpha=alpha)
-    x, y, dt, tb = binary_operands(input, other)
+    input, x, y, dt, tb = binary_operands(input, other)
     if alpha != 1:
         y = times_alpha(y, alpha, dt)
     try:
@@ -99,7 +99,7 @@ def sub(input, other, *, alpha=1, out=None):
         return out.copy_(sub(input, other, alpha=alpha))
     if not isinstance(input, Tensor):
         return rsub(other, input, alpha=alpha)
-    x, y, dt, tb = binary_operands(input, other)
+    input, x, y, dt, tb = binary_operands(input, other)
     if (input._dtype is _bool or other is True or other is False or
             tb is not None and tb._dtype is _bool):
         raise _bool_sub_error(dt is _bool)  # both bool, a Python bool included
@@ -130,7 +130,7 @@ def rsub(input, other, *, alpha=1):
         if r.grad_fn is not None:
             r.grad_fn.__class__ = RsubBackward0
         return r
-    x, y, dt, _ = binary_operands(input, other)
+    input, x, y, dt, _ = binary_operands(input, other)
     if input._dtype is _bool or other is True or other is False:
         raise _bool_sub_error(dt is _bool)
     r = make(fix_dtype(y - (times_alpha(x, alpha, dt) if alpha != 1 else x), dt), dt, input._device)
@@ -216,7 +216,7 @@ def mul(input, other, *, out=None):
         return out.copy_(mul(input, other))
     if not isinstance(input, Tensor):
         input, other = other, input
-    x, y, dt, tb = binary_operands(input, other)
+    input, x, y, dt, tb = binary_operands(input, other)
     try:
         res = x * y
     except ValueError as e:
@@ -303,7 +303,7 @@ def div(input, other, *, rounding_mode=None, out=None):
                          f"found '{rounding_mode}'")
     if not isinstance(input, Tensor):
         return rdiv(other, input)
-    x, y, dt, tb = binary_operands(input, other)
+    input, x, y, dt, tb = binary_operands(input, other)
     x, y, dt = _to_float(x, y, dt, other)
     try:
         res = x / y
@@ -328,7 +328,7 @@ def rdiv(input, other):
     """``other / input`` for a Python number ``other`` (the reflected ``/``)."""
     if isinstance(other, Tensor):
         return div(other, input)
-    x, y, dt, _ = binary_operands(input, other)
+    input, x, y, dt, _ = binary_operands(input, other)
     x, y, dt = _to_float(x, y, dt, other)
     r = make(fix_dtype(y / x, dt), dt, input._device)
     if state.enabled and input._requires_grad:
@@ -389,7 +389,7 @@ def _rounding_op(input, other, fn, kind, reflected=False):
     """``fn`` (a rounding division or remainder) of ``input`` and ``other``, or of ``other``
     and ``input`` when ``reflected`` (a Python number on the left), with the node PyTorch
     records: ``kind`` is 'div' (rounding_mode), 'floor_divide' or 'remainder'."""
-    x, y, dt, tb = binary_operands(input, other)
+    input, x, y, dt, tb = binary_operands(input, other)
     if reflected:
         x, y = y, x
     if dt is _bool:
@@ -530,7 +530,7 @@ def pow(input, exponent, *, out=None):
         return out.copy_(pow(input, exponent))
     if not isinstance(input, Tensor):
         return rpow(exponent, input)
-    x, y, dt, tb = binary_operands(input, exponent)
+    input, x, y, dt, tb = binary_operands(input, exponent)
     if dt is _bool and tb is not None:  # (a bool exponent of 0 or 1 is allowed: x**1 is x)
         from ._common import not_implemented
         raise not_implemented('pow', dt)
@@ -579,7 +579,7 @@ def rpow(input, base):
     """``base ** input`` for a Python number ``base`` (the reflected ``**``)."""
     if isinstance(base, Tensor):
         return pow(base, input)
-    x, y, dt, _ = binary_operands(input, base)
+    input, x, y, dt, _ = binary_operands(input, base)
     if dt is _bool:
         from ._common import not_implemented
         raise not_implemented('pow', dt)
@@ -636,7 +636,7 @@ def fmod(input, other, *, out=None):
     """
     if out is not None:
         return out.copy_(fmod(input, other))
-    x, y, dt, tb = binary_operands(input, other)
+    input, x, y, dt, tb = binary_operands(input, other)
     if dt is _bool:
         from ._common import not_implemented
         raise not_implemented('fmod_cpu', dt)

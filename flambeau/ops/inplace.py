@@ -213,7 +213,9 @@ def _arith_inplace(ufunc, fn, name):
             check_inplace(self)
             kw = {'alpha': alpha} if alpha != 1 else {}
             return commit(self, fn(_snapshot(self), other, **kw))
-        x, y, dt, tb = binary_operands(self, other)
+        moved, x, y, dt, tb = binary_operands(self, other)
+        if moved is not self:  # a 0-d CPU tensor cannot take another device's result
+            raise device_mismatch(self, other)
         if ufunc is np.true_divide and not dt.is_floating_point:
             dt = _dt.get_default_dtype()
         _check_cast(dt, self)

@@ -113,7 +113,7 @@ class _PointwiseLossBackward(Node):
 def _pointwise_loss(node_cls, kernel, input, target, reduction, fwd, param=None, weight=None):
     """``reduce(fwd(x, t))`` on the arrays (16-bit floats computed in float32), recorded as
     one ``node_cls``."""
-    x, t, dt, _ = binary_operands(input, target)
+    input, x, t, dt, _ = binary_operands(input, target)
     if not dt.is_floating_point:
         raise not_implemented(kernel, dt)
     xp = xp_of(input)

@@ -433,7 +433,7 @@ def _compare(ufunc):
         if not isinstance(input, Tensor):
             raise TypeError(f'{ufunc.__name__}(): argument \'input\' must be Tensor, not '
                             f'{type(input).__name__}')
-        x, y, _, _ = binary_operands(input, other)
+        input, x, y, _, _ = binary_operands(input, other)
         try:
             res = ufunc(x, y)
         except ValueError as e:
@@ -544,7 +544,7 @@ def where(condition, input=None, other=None, *, out=None):
 
 def _bitwise(ufunc, bool_ufunc, name):
     def op(input, other, *, out=None):
-        x, y, dt, _ = binary_operands(input, other)
+        input, x, y, dt, _ = binary_operands(input, other)
         if dt.is_floating_point:
             raise not_implemented(f'{name}_cpu', dt)
         try:
@@ -605,7 +605,7 @@ def logical_not(input, *, out=None):
 
 def _logical(name, fn):
     def op(input, other, *, out=None):
-        x, y, _, _ = binary_operands(input, other)
+        input, x, y, _, _ = binary_operands(input, other)
         try:
             res = fn(x, y)
         except ValueError as e:
@@ -651,7 +651,7 @@ def _max_min(input, other, is_max):
     if not isinstance(other, Tensor):
         raise TypeError(f'{"maximum" if is_max else "minimum"}(): argument \'other\' (position 2) '
                         f'must be Tensor, not {type(other).__name__}')
-    x, y, dt, tb = binary_operands(input, other)
+    input, x, y, dt, tb = binary_operands(input, other)
     xp = xp_of(input)
     try:
         res = (xp.maximum if is_max else xp.minimum)(x, y)
@@ -1033,7 +1033,7 @@ def _fmax_fmin(input, other, is_max, out):
     if not isinstance(other, Tensor):
         raise TypeError(f'{"fmax" if is_max else "fmin"}(): argument \'other\' (position 2) must '
                         f'be Tensor, not {type(other).__name__}')
-    x, y, dt, tb = binary_operands(input, other)
+    input, x, y, dt, tb = binary_operands(input, other)
     xp = xp_of(input)
     try:
         res = (xp.fmax if is_max else xp.fmin)(x, y)
@@ -1082,7 +1082,7 @@ def _shift(input, other, left, out=None):
     if not isinstance(input, Tensor):  # a number on the left: ``3 << t``
         from .creation import scalar_tensor
         input = scalar_tensor(input, other)
-    x, y, dt, tb = binary_operands(input, other)
+    input, x, y, dt, tb = binary_operands(input, other)
     if dt.is_floating_point or dt is _dt.bool:
         raise not_implemented(name, dt)
     xp = xp_of(input)

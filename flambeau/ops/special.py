@@ -667,15 +667,16 @@ def _need_tensor(other, name):
 
 def _float_operands(input, other, kernel=None):
     """``binary_operands`` with integer results promoted to the default float dtype (or, with
-    ``kernel``, PyTorch's error for a kernel that takes floats only)."""
-    x, y, dt, tb = binary_operands(input, other)
+    ``kernel``, PyTorch's error for a kernel that takes floats only); ``input`` first, moved
+    as ``binary_operands`` moves it."""
+    input, x, y, dt, tb = binary_operands(input, other)
     if not dt.is_floating_point:
         if kernel is not None:
             raise not_implemented(kernel, dt)
         dt = _dt.get_default_dtype()
         x = x.astype(dt.numpy)
         y = y.astype(dt.numpy) if tb is not None else float(as_number(other))
-    return x, y, dt, tb
+    return input, x, y, dt, tb
 
 
 def _meta(t):
@@ -716,7 +717,7 @@ def atan2(input, other, *, out=None):
         tensor([ 2.3562, -2.3562])
     """
     _need_tensor(other, 'atan2')
-    x, y, dt, tb = _float_operands(input, other)
+    input, x, y, dt, tb = _float_operands(input, other)
     return _out(_binary_result(input, tb, xp_of(input).arctan2, x, y, dt, Atan2Backward0), out)
 
 
@@ -742,7 +743,7 @@ def hypot(input, other, *, out=None):
         tensor([5.])
     """
     _need_tensor(other, 'hypot')
-    x, y, dt, tb = _float_operands(input, other, 'hypot_cpu')
+    input, x, y, dt, tb = _float_operands(input, other, 'hypot_cpu')
     return _out(_binary_result(input, tb, xp_of(input).hypot, x, y, dt, HypotBackward0), out)
 
 
@@ -764,7 +765,7 @@ def logaddexp(input, other, *, out=None):
         tensor([1000.6931,    0.6931])
     """
     _need_tensor(other, 'logaddexp')
-    x, y, dt, tb = _float_operands(input, other, 'logaddexp_cpu')
+    input, x, y, dt, tb = _float_operands(input, other, 'logaddexp_cpu')
     return _out(_binary_result(input, tb, xp_of(input).logaddexp, x, y, dt, LogaddexpBackward0),
                 out)
 
@@ -787,7 +788,7 @@ def logaddexp2(input, other, *, out=None):
         tensor([2., 4.])
     """
     _need_tensor(other, 'logaddexp2')
-    x, y, dt, tb = _float_operands(input, other, 'logaddexp2_cpu')
+    input, x, y, dt, tb = _float_operands(input, other, 'logaddexp2_cpu')
     return _out(_binary_result(input, tb, xp_of(input).logaddexp2, x, y, dt,
                                Logaddexp2Backward0), out)
 
@@ -830,12 +831,12 @@ def xlogy(input, other, *, out=None):
     if scalar_self:
         from .creation import scalar_tensor
         ta = scalar_tensor(as_number(input), other)
-        x, y, dt, tb = _float_operands(other, ta)
+        other, x, y, dt, tb = _float_operands(other, ta)
         y, x = x, y
         tb, ta = other, ta
         xt, yt = ta, tb
     else:
-        x, y, dt, tb = _float_operands(input, other)
+        input, x, y, dt, tb = _float_operands(input, other)
         xt, yt = input, tb
     xp = xp_of(xt if not scalar_self else yt)
     try:
