@@ -29,6 +29,25 @@ def _group(group, op_name):
     return pg
 
 
+def _start(group, op_name, *tensors):
+    """The group of a collective (None on a rank outside it), after checking ``tensors``
+    (contiguous, on the backend's device type)."""
+    pg = _group(group, op_name)
+    if pg is not None:
+        for t in tensors:
+            _check(t)
+        _check_device(pg, *tensors)
+    return pg
+
+
+def _root(pg, rank, group_rank, what):
+    """The group rank of a collective's root: ``group_rank`` if given, else the group rank
+    of the global ``rank`` (0 by default)."""
+    if group_rank is not None:
+        return group_rank
+    return pg.group_rank(0 if rank is None else rank, what)
+
+
 def _check(tensor, name='tensor'):
     from ..tensor import Tensor
     if not isinstance(tensor, Tensor):
@@ -90,6 +109,14 @@ def _same_blocks(tensors, ref, what):
                              f'{t.numel()}')
 
 
+def _check_blocks(pg, big, small, op_name, big_name, small_name):
+    """``big`` must hold one ``small`` per rank of the group, of the same dtype."""
+    if big.numel() != pg.size() * small.numel() or big.dtype != small.dtype:
+        raise ValueError(f'{op_name}: the {big_name} tensor of {big.numel()} {big.dtype} '
+                         f'elements must hold {pg.size()} (the group size) times the '
+                         f'{small_name} ({small.numel()} {small.dtype})')
+
+
 def _list_len(tensors, pg, what):
     if len(tensors) != pg.size():
         raise ValueError(f'{what} has {len(tensors)} tensors; it must have one per rank of the '
@@ -141,11 +168,9 @@ def all_reduce(tensor, op=ReduceOp.SUM, group=None, async_op=False):
         >>> t
         tensor([3.])
     """
-    pg = _group(group, 'all_reduce')
+    pg = _start(group, 'all_reduce', tensor)
     if pg is None:
         return None
-    _check(tensor)
-    _check_device(pg, tensor)
     op = _check_op(op, tensor)
     _touched(tensor)
     return _run(pg.allreduce(tensor._data, op), async_op)
@@ -154,13 +179,11 @@ def all_reduce(tensor, op=ReduceOp.SUM, group=None, async_op=False):
 def reduce(tensor, dst=None, op=ReduceOp.SUM, group=None, async_op=False, group_dst=None):
     """Reduce ``tensor`` over the ranks of ``group`` into the rank ``dst`` (a global rank);
     the other ranks' tensors are unchanged."""
-    pg = _group(group, 'reduce')
+    pg = _start(group, 'reduce', tensor)
     if pg is None:
         return None
-    _check(tensor)
-    _check_device(pg, tensor)
     op = _check_op(op, tensor)
-    root = group_dst if group_dst is not None else pg.group_rank(0 if dst is None else dst, 'dst')
+    root = _root(pg, dst, group_dst, 'dst')
     if pg.rank == root:
         _touched(tensor)
     return _run(pg.reduce(tensor._data, op, root), async_op)
@@ -175,12 +198,10 @@ def broadcast(tensor, src=None, group=None, async_op=False, group_src=None):
         >>> t = flambeau.arange(3) if dist.get_rank() == 0 else flambeau.zeros(3, dtype=flambeau.long)
         >>> dist.broadcast(t, src=0)    # every rank: tensor([0, 1, 2])
     """
-    pg = _group(group, 'broadcast')
+    pg = _start(group, 'broadcast', tensor)
     if pg is None:
         return None
-    _check(tensor)
-    _check_device(pg, tensor)
-    root = group_src if group_src is not None else pg.group_rank(0 if src is None else src, 'src')
+    root = _root(pg, src, group_src, 'src')
     _touched(tensor)
     return _run(pg.broadcast(tensor._data, root), async_op)
 
@@ -212,17 +233,10 @@ def all_gather(tensor_list, tensor, group=None, async_op=False):
 def all_gather_into_tensor(output_tensor, input_tensor, group=None, async_op=False):
     """Gather ``input_tensor`` of every rank into ``output_tensor``, which is either their
     concatenation along dim 0 (``(world * n, ...)``) or their stack (``(world, n, ...)``)."""
-    pg = _group(group, 'all_gather_into_tensor')
+    pg = _start(group, 'all_gather_into_tensor', output_tensor, input_tensor)
     if pg is None:
         return None
-    _check(output_tensor, 'output_tensor')
-    _check(input_tensor, 'input_tensor')
-    _check_device(pg, output_tensor, input_tensor)
-    if output_tensor.numel() != pg.size() * input_tensor.numel() or \
-            output_tensor.dtype != input_tensor.dtype:
-        raise ValueError(f'all_gather_into_tensor: output tensor of {output_tensor.numel()} '
-                         f'{output_tensor.dtype} elements must hold {pg.size()} (the group size) '
-                         f'times the input ({input_tensor.numel()} {input_tensor.dtype})')
+    _check_blocks(pg, output_tensor, input_tensor, 'all_gather_into_tensor', 'output', 'input')
     _touched(output_tensor)
     return _run(pg.allgather(output_tensor._data, input_tensor._data), async_op)
 
@@ -230,17 +244,11 @@ def all_gather_into_tensor(output_tensor, input_tensor, group=None, async_op=Fal
 def reduce_scatter_tensor(output, input, op=ReduceOp.SUM, group=None, async_op=False):
     """Reduce ``input`` (``world`` blocks of ``output``'s size, concatenated or stacked
     along dim 0) over the ranks; rank r receives the reduction of block r in ``output``."""
-    pg = _group(group, 'reduce_scatter_tensor')
+    pg = _start(group, 'reduce_scatter_tensor', output, input)
     if pg is None:
         return None
-    _check(output, 'output')
-    _check(input, 'input')
-    _check_device(pg, output, input)
     op = _check_op(op, input)
-    if input.numel() != pg.size() * output.numel() or output.dtype != input.dtype:
-        raise ValueError(f'reduce_scatter_tensor: input tensor of {input.numel()} '
-                         f'{input.dtype} elements must hold {pg.size()} (the group size) '
-                         f'times the output ({output.numel()} {output.dtype})')
+    _check_blocks(pg, input, output, 'reduce_scatter_tensor', 'input', 'output')
     _touched(output)
     return _run(pg.reduce_scatter(output._data, input._data, op), async_op)
 
@@ -306,12 +314,10 @@ def all_to_all(output_tensor_list, input_tensor_list, group=None, async_op=False
 def gather(tensor, gather_list=None, dst=None, group=None, async_op=False, group_dst=None):
     """Gather ``tensor`` of every rank into ``gather_list`` (one tensor per rank) on rank
     ``dst``; the other ranks pass ``gather_list=None``."""
-    pg = _group(group, 'gather')
+    pg = _start(group, 'gather', tensor)
     if pg is None:
         return None
-    _check(tensor)
-    _check_device(pg, tensor)
-    root = group_dst if group_dst is not None else pg.group_rank(0 if dst is None else dst, 'dst')
+    root = _root(pg, dst, group_dst, 'dst')
     if pg.rank != root:
         if gather_list:
             raise ValueError('Argument ``gather_list`` must NOT be specified on non-destination '
@@ -329,12 +335,10 @@ def gather(tensor, gather_list=None, dst=None, group=None, async_op=False, group
 def scatter(tensor, scatter_list=None, src=None, group=None, async_op=False, group_src=None):
     """Send the i-th tensor of ``scatter_list`` on rank ``src`` into ``tensor`` of rank i;
     the other ranks pass ``scatter_list=None``."""
-    pg = _group(group, 'scatter')
+    pg = _start(group, 'scatter', tensor)
     if pg is None:
         return None
-    _check(tensor)
-    _check_device(pg, tensor)
-    root = group_src if group_src is not None else pg.group_rank(0 if src is None else src, 'src')
+    root = _root(pg, src, group_src, 'src')
     flat = None
     if pg.rank == root:
         if scatter_list is None:
@@ -351,11 +355,9 @@ def scatter(tensor, scatter_list=None, src=None, group=None, async_op=False, gro
 
 def isend(tensor, dst=None, group=None, tag=0, group_dst=None):
     """Start sending ``tensor`` to rank ``dst``; returns the Work handle."""
-    pg = _group(group, 'isend')
+    pg = _start(group, 'isend', tensor)
     if pg is None:
         return None
-    _check(tensor)
-    _check_device(pg, tensor)
     peer = group_dst if group_dst is not None else pg.group_rank(dst, 'dst')
     return pg.send(tensor._data, peer, tag)
 
@@ -363,11 +365,9 @@ def isend(tensor, dst=None, group=None, tag=0, group_dst=None):
 def irecv(tensor, src=None, group=None, tag=0, group_src=None):
     """Start receiving into ``tensor`` from rank ``src`` (any rank when None); returns the
     Work handle (``source_rank()`` tells the sender)."""
-    pg = _group(group, 'irecv')
+    pg = _start(group, 'irecv', tensor)
     if pg is None:
         return None
-    _check(tensor)
-    _check_device(pg, tensor)
     peer = group_src if group_src is not None else \
         (None if src is None else pg.group_rank(src, 'src'))
     _touched(tensor)
@@ -505,7 +505,7 @@ def gather_object(obj, object_gather_list=None, dst=None, group=None, group_dst=
     pg = _group(group, 'gather_object')
     if pg is None:
         return None
-    root = group_dst if group_dst is not None else pg.group_rank(0 if dst is None else dst, 'dst')
+    root = _root(pg, dst, group_dst, 'dst')
     data = pickle.dumps(obj)
     sizes = _gather_sizes(pg, len(data), group)
     width = max(sizes)
@@ -529,7 +529,7 @@ def broadcast_object_list(object_list, src=None, group=None, device=None, group_
     pg = _group(group, 'broadcast_object_list')
     if pg is None:
         return None
-    root = group_src if group_src is not None else pg.group_rank(0 if src is None else src, 'src')
+    root = _root(pg, src, group_src, 'src')
     blobs = [pickle.dumps(o) for o in object_list] if pg.rank == root else []
     sizes = _tensor([len(b) for b in blobs] if blobs else [0] * len(object_list),
                     dtype=int64, device=_object_device(pg))
@@ -551,7 +551,7 @@ def scatter_object_list(scatter_object_output_list, scatter_object_input_list=No
     pg = _group(group, 'scatter_object_list')
     if pg is None:
         return None
-    root = group_src if group_src is not None else pg.group_rank(0 if src is None else src, 'src')
+    root = _root(pg, src, group_src, 'src')
     objs = [None]
     if pg.rank == root:
         if scatter_object_input_list is None or len(scatter_object_input_list) != pg.size():

@@ -86,10 +86,6 @@ class MPIProcessGroup(ProcessGroup):
     """A process group on an MPI communicator (see the module's docstring)."""
     backend = 'mpi'
 
-    def __init__(self, comm, ranks, global_rank, timeout):
-        super().__init__(ranks, global_rank, timeout)
-        self.comm = comm
-
     # -- group management -------------------------------------------------------------------
     def split(self, members, timeout):
         MPI = _mpi()

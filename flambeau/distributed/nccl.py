@@ -101,10 +101,6 @@ class NCCLProcessGroup(ProcessGroup):
     """A process group on an NCCL communicator (see the module's docstring)."""
     backend = 'nccl'
 
-    def __init__(self, comm, ranks, global_rank, timeout):
-        super().__init__(ranks, global_rank, timeout)
-        self.comm = comm
-
     def split(self, members, timeout):
         """Every rank takes part: the lowest member's new unique id is broadcast over this
         group, then the members build their communicator."""

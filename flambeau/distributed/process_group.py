@@ -172,7 +172,8 @@ class ProcessGroup:
     """
     backend = None
 
-    def __init__(self, ranks, global_rank, timeout):
+    def __init__(self, comm, ranks, global_rank, timeout):
+        self.comm = comm  # the backend's communicator
         self.ranks = list(ranks)
         self.global_rank = global_rank
         self.rank = self.ranks.index(global_rank)
