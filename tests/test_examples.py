@@ -69,7 +69,8 @@ def held_out_accuracy(stdout):
 
 def test_every_example_is_tested():
     tested = {'demo.py', 'tensor_basics.py', 'linear_regression.py', 'custom_dataset.py',
-              'mnist_cnn.py', 'char_lstm.py', 'char_transformer.py', 'vae.py', 'quickstart.py'}
+              'mnist_cnn.py', 'char_lstm.py', 'char_transformer.py', 'vae.py', 'quickstart.py',
+              'distributed_digits.py'}
     assert {f for f in os.listdir(EXAMPLES) if f.endswith('.py')} == tested
 
 
@@ -198,3 +199,20 @@ def test_device_switch_on_a_real_gpu(tmp_path):
     needs('sklearn', 'tqdm', 'matplotlib')
     out = run('quickstart.py', '--quick', '--device', 'cuda', '--out', 'qs', cwd=tmp_path).stdout
     assert 'on cuda' in out
+
+
+def test_distributed_digits_on_two_ranks(tmp_path):
+    """The data-parallel example under the launcher (mpirun underneath): both ranks train,
+    rank 0 evaluates and saves."""
+    needs('sklearn', 'mpi4py')
+    import shutil
+    if shutil.which('mpirun') is None:
+        pytest.skip('needs mpirun (apt-get install openmpi-bin libopenmpi-dev)')
+    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get('PYTHONPATH', ''),
+               OMPI_MCA_btl_vader_single_copy_mechanism='none')
+    proc = subprocess.run([sys.executable, '-m', 'flambeau.distributed.run', '--nproc-per-node',
+                           '2', os.path.join(EXAMPLES, 'distributed_digits.py'), '--quick'],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=240)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert '2 ranks: held-out accuracy' in proc.stdout
+    assert (tmp_path / 'distributed_out' / 'digits_ddp.pt').exists()
