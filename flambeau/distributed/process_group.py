@@ -407,6 +407,18 @@ def new_group(ranks=None, timeout=None, backend=None, pg_options=None,
     return pg
 
 
+def _duplicate(group):
+    """A group of ``group``'s ranks on a new communicator (freed with the default group), or
+    None on a rank outside it: DistributedDataParallel reduces on its own so that its
+    all-reduces never interleave with the user's collectives."""
+    pg = _resolve(group)
+    if pg is None:
+        return None
+    dup = pg.dup()
+    _world['groups'].append(dup)
+    return dup
+
+
 def get_backend(group=None):
     """The backend name of ``group`` (the default group by default)."""
     pg = _resolve(group)

@@ -132,8 +132,9 @@ else:
 
 # batched point to point, all_to_all
 got = torch.zeros(3)
-for w in dist.batch_isend_irecv([dist.P2POp(dist.isend, base(rank, n=3), nxt),
-                                 dist.P2POp(dist.irecv, got, prev)]):
+# (its own tag: rank 0 may still be receiving from any rank with tag 0 above)
+for w in dist.batch_isend_irecv([dist.P2POp(dist.isend, base(rank, n=3), nxt, tag=3),
+                                 dist.P2POp(dist.irecv, got, prev, tag=3)]):
     w.wait()
 check(got, base(prev, n=3).numpy(), 'batch_isend_irecv')
 outs = [torch.zeros(2, dtype=torch.int32) for _ in range(world)]

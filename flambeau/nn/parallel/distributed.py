@@ -95,8 +95,8 @@ class DistributedDataParallel(Module):
                 f'{ {d for d in devices} }.')
         if device_ids is not None and len(device_ids) > 1:
             raise ValueError('device_ids can only be None or contain a single element.')
-        pg = _pg._resolve(process_group)
-        if pg is None:
+        comm = _pg._duplicate(process_group)
+        if comm is None:
             raise ValueError('DistributedDataParallel: this rank is not a member of '
                              'process_group')
         self.module = module
@@ -112,7 +112,7 @@ class DistributedDataParallel(Module):
         self.require_backward_grad_sync = True
         self.require_forward_param_sync = True
         state = self.__dict__
-        state['_comm'] = pg.dup()
+        state['_comm'] = comm
         state['_params'] = params
         state['_buckets'], state['_where'] = self._make_buckets(params)
         state['_active'] = False       # a backward with reduction is expected
