@@ -127,6 +127,19 @@ def test_mpi_backend_without_mpirun_says_how_to_start():
     assert 'mpirun -np 2' in proc.stdout and 'flambeau.distributed.run' in proc.stdout
 
 
+def test_missing_mpi_says_what_to_install():
+    """Without mpi4py (hidden here), the mpi backend's error names the packages to install."""
+    code = ("import sys\nsys.modules['mpi4py'] = None\n"
+            "import flambeau.distributed as d\n"
+            "try:\n    d.init_process_group('mpi')\n"
+            "except RuntimeError as e:\n    print('ERR', e)\n")
+    proc = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True,
+                          env=_env(), timeout=60)
+    assert 'ERR' in proc.stdout, proc.stdout + proc.stderr
+    for words in ('pip install mpi4py', 'openmpi-bin', 'libopenmpi-dev'):
+        assert words in proc.stdout, proc.stdout
+
+
 def test_uninitialised_errors():
     import flambeau.distributed as dist
     assert dist.is_available() and not dist.is_initialized()
