@@ -93,6 +93,24 @@ def test_max_pool_ties_and_nans_pick_torchs_index():
         assert np.array_equal(fi.numpy(), ti.numpy())
 
 
+def test_conv_grads_with_non_finite_values_match_torch():
+    """Stride-1 kernels use flat columns whose extra entries meet zeros (Note [Flat columns]):
+    an inf in the input or the weight must not turn them into NaNs that PyTorch has not."""
+    a, w = x(2, 3, 7, 7).astype(np.float64), x(4, 3, 3, 3).astype(np.float64)
+    a[0, 1, 3, 0] = np.inf
+    w[1, 2, 0, 2] = -np.inf
+    grads = []
+    for m in (torch, flambeau):
+        xt, wt = m.tensor(a, requires_grad=True), m.tensor(w, requires_grad=True)
+        y = m.nn.functional.conv2d(xt, wt, padding=(0, 1), dilation=(1, 2))
+        g = m.ones_like(y)
+        g[..., 0, :] = 0
+        y.backward(g)
+        grads.append((xt.grad.numpy(), wt.grad.numpy()))
+    for t, f in zip(*grads):
+        assert np.allclose(f, t, equal_nan=True)
+
+
 def test_conv_transpose_output_size():
     t, f = tnn.ConvTranspose2d(3, 2, 3, stride=2), fnn.ConvTranspose2d(3, 2, 3, stride=2)
     check_module(t, f, x(1, 3, 4, 4), kwargs={'output_size': (10, 10)})

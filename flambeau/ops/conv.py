@@ -54,17 +54,60 @@ def _out_size(padded, k, s, d):
     return (padded - d * (k - 1) - 1) // s + 1
 
 
-def _im2col(xp, x, ksize, stride, pads, dilation, groups, out_sp):
-    """The im2col matrix of ``x`` (N, C, *S): ``(groups, C/groups * prod(K), N * prod(O))``."""
+def _im2col(xp, x, ksize, stride, pads, dilation, groups, out_sp, flat):
+    """The im2col matrix of ``x`` (N, C, *S): ``(groups, C/groups * prod(K), N * cols)``, the
+    columns of an image being its output positions, or with ``flat`` its flat ones
+    (Note [Flat columns])."""
     xpad = _pad_zeros(xp, x, pads)
     N, C = x.shape[:2]
+    if flat:
+        xpad = xp.ascontiguousarray(xpad)
     st = xpad.strides
     sp = st[2:]
-    # (C, K..., N, O...): the order of the GEMM's operand, so the one copy (reshape) makes it
-    view = _as_strided(xp, xpad, (C,) + tuple(ksize) + (N,) + tuple(out_sp),
-                       (st[1],) + tuple(a * d for a, d in zip(sp, dilation)) + (st[0],) +
-                       tuple(a * s for a, s in zip(sp, stride)))
-    return view.reshape(groups, (C // groups) * math.prod(ksize), N * math.prod(out_sp))
+    if flat:
+        cshape, cst = (_flat_len(xpad.shape[2:], out_sp),), (xpad.itemsize,)
+    else:
+        cshape, cst = tuple(out_sp), tuple(a * s for a, s in zip(sp, stride))
+    # (C, K..., N, cols...): the order of the GEMM's operand, so the one copy (reshape) makes it
+    view = _as_strided(xp, xpad, (C,) + tuple(ksize) + (N,) + cshape,
+                       (st[1],) + tuple(a * d for a, d in zip(sp, dilation)) + (st[0],) + cst)
+    return view.reshape(groups, (C // groups) * math.prod(ksize), -1)
+
+
+# Note [Flat columns]: with stride 1, output position ``o`` reads the padded input at flat
+# offset ``sum(o * F) + shift(k)`` (``F``: the padded input's strides in elements, ``shift(k) =
+# sum(k * d * F)``). The kernels then take as columns of an image all ``L = sum((O - 1) * F) + 1``
+# flat positions up to the last output, valid or not: the im2col copy, and the scatter of the
+# transposed convolution, become one contiguous slice per kernel offset and image instead of one
+# row of ``O[-1]`` elements per output row. Results are read at the valid positions; gradients
+# enter with zeros at the others, so the extra columns add nothing (unless a non-finite value
+# meets those zeros: the kernels then keep to the output positions).
+def _flat_len(padded, out_sp):
+    return sum((o - 1) * math.prod(padded[j + 1:]) for j, o in enumerate(out_sp)) + 1
+
+
+def _valid(xp, a, padded, out_sp):
+    """The view ``(..., *O)`` of the output positions of flat columns ``a`` ``(..., L)``."""
+    isz = a.itemsize
+    return _as_strided(
+        xp, a, a.shape[:-1] + tuple(out_sp),
+        a.strides[:-1] + tuple(math.prod(padded[j + 1:]) * isz for j in range(len(out_sp))))
+
+
+def _to_cols(xp, g, padded, flat):
+    """``g`` (A, B, *O) as columns ``(A, B * cols)``: flat ones zero outside the outputs."""
+    if not flat:
+        return g.reshape(g.shape[0], -1)
+    out_sp = g.shape[2:]
+    res = xp.zeros(g.shape[:2] + (_flat_len(padded, out_sp),), g.dtype)
+    _valid(xp, res, padded, out_sp)[...] = g
+    return res.reshape(g.shape[0], -1)
+
+
+def _finite(xp, a):
+    """Whether `a` has no inf or NaN (a large sum may say no: the caller then takes the safe
+    path)."""
+    return a.dtype.kind not in 'fc' or bool(xp.isfinite(a.sum()))
 
 
 def _compute_dtype(a):
@@ -93,15 +136,17 @@ def _conv_raw(xp, x, w, stride, pads, dilation, groups):
     K = w.shape[2:]
     padded = [n + lo + hi for n, (lo, hi) in zip(x.shape[2:], pads)]
     out_sp = tuple(_out_size(p, k, s, d) for p, k, s, d in zip(padded, K, stride, dilation))
+    flat = all(s == 1 for s in stride)
     wm = w.reshape(groups, Co // groups, -1)
     if wm.dtype != x.dtype:
         wm = wm.astype(x.dtype)
-    P = math.prod(out_sp)
+    ncols = _flat_len(padded, out_sp) if flat else math.prod(out_sp)
     y = xp.empty((N, Co) + out_sp, x.dtype)
-    ym = y.reshape(N, Co, P)
-    for a, b in _chunks(N, w[0].size * groups * P * x.itemsize):
-        cols = _im2col(xp, x[a:b], K, stride, pads, dilation, groups, out_sp)
-        ym[a:b] = _bmm(xp, wm, cols).reshape(Co, b - a, P).swapaxes(0, 1)
+    for a, b in _chunks(N, w[0].size * groups * ncols * x.itemsize):
+        cols = _im2col(xp, x[a:b], K, stride, pads, dilation, groups, out_sp, flat)
+        yc = _bmm(xp, wm, cols).reshape(Co, b - a, ncols)
+        y[a:b].swapaxes(0, 1)[...] = _valid(xp, yc, padded, out_sp) if flat else \
+            yc.reshape((Co, b - a) + out_sp)
     return y
 
 
@@ -112,19 +157,30 @@ def _conv_t_raw(xp, g, w, in_sp, stride, pads, dilation, groups):
     Cg = w.shape[1]
     K = w.shape[2:]
     G = groups
-    P = math.prod(O)
     wm = w.reshape(G, Co // G, Cg * math.prod(K))
     if wm.dtype != g.dtype:
         wm = wm.astype(g.dtype)
     padded = tuple(n + lo + hi for n, (lo, hi) in zip(in_sp, pads))
+    flat = all(s == 1 for s in stride) and _finite(xp, wm)
+    ncols = _flat_len(padded, O) if flat else math.prod(O)
     out = xp.zeros((N, G * Cg) + padded, g.dtype)
-    for a, b in _chunks(N, w[0].size * G * P * g.itemsize):
-        gm = xp.ascontiguousarray(g[a:b].swapaxes(0, 1)).reshape(G, Co // G, (b - a) * P)
-        cols = _bmm(xp, wm, gm, ta=True).reshape((G * Cg,) + tuple(K) + (b - a,) + tuple(O))
-        outT = out[a:b].swapaxes(0, 1)  # (C, n, *P): the layout of each kernel offset's columns
+    for a, b in _chunks(N, w[0].size * G * ncols * g.itemsize):
+        gm = _to_cols(xp, g[a:b].swapaxes(0, 1), padded, flat).reshape(G, Co // G, -1)
+        cols = _bmm(xp, wm, gm, ta=True)
+        outT = out[a:b].swapaxes(0, 1)  # (C, n, *S): the layout of each kernel offset's columns
+        if flat:
+            cols = cols.reshape((G * Cg,) + tuple(K) + (b - a, ncols))
+            outT = outT.reshape(G * Cg, b - a, -1)
+            F = [math.prod(padded[j + 1:]) * d for j, d in enumerate(dilation)]
+        else:
+            cols = cols.reshape((G * Cg,) + tuple(K) + (b - a,) + tuple(O))
         for kidx in np.ndindex(*K):
-            sl = tuple(slice(k * d, k * d + s * (o - 1) + 1, s)
-                       for k, d, s, o in zip(kidx, dilation, stride, O))
+            if flat:
+                at = sum(k * f for k, f in zip(kidx, F))
+                sl = (slice(at, at + ncols),)
+            else:
+                sl = tuple(slice(k * d, k * d + s * (o - 1) + 1, s)
+                           for k, d, s, o in zip(kidx, dilation, stride, O))
             outT[(slice(None), slice(None)) + sl] += cols[(slice(None),) + kidx]
     if any(lo or hi for lo, hi in pads):
         out = out[(Ellipsis,) + tuple(slice(lo, lo + n) for n, (lo, _) in zip(in_sp, pads))]
@@ -136,12 +192,14 @@ def _conv_w_raw(xp, x, g, ksize, stride, pads, dilation, groups):
     N, Co = g.shape[:2]
     O = g.shape[2:]
     C = x.shape[1]
-    P = math.prod(O)
+    padded = tuple(n + lo + hi for n, (lo, hi) in zip(x.shape[2:], pads))
+    flat = all(s == 1 for s in stride) and _finite(xp, x)
+    ncols = _flat_len(padded, O) if flat else math.prod(O)
     # computed transposed, cols @ g.T: OpenBLAS runs it up to twice as fast as g @ cols.T
     gwT = xp.zeros((groups, (C // groups) * math.prod(ksize), Co // groups), x.dtype)
-    for a, b in _chunks(N, C * math.prod(ksize) * P * x.itemsize):
-        cols = _im2col(xp, x[a:b], ksize, stride, pads, dilation, groups, O)
-        gm = xp.ascontiguousarray(g[a:b].swapaxes(0, 1)).reshape(groups, Co // groups, -1)
+    for a, b in _chunks(N, C * math.prod(ksize) * ncols * x.itemsize):
+        cols = _im2col(xp, x[a:b], ksize, stride, pads, dilation, groups, O, flat)
+        gm = _to_cols(xp, g[a:b].swapaxes(0, 1), padded, flat).reshape(groups, Co // groups, -1)
         if gm.dtype != cols.dtype:
             gm = gm.astype(cols.dtype)
         gwT += _bmm(xp, cols, gm, tb=True)

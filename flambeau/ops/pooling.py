@@ -213,23 +213,22 @@ def _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, n, name)
         o = xp.arange(out[j]).reshape((-1,) + (1,) * (n - 1 - j))
         base = base * sp[j] + (o * s[j] - p[j])
     flat_strides = [math.prod(sp[j + 1:]) * d[j] for j in range(n)]
-    # A running maximum over the window's offsets, in PyTorch's order: the first maximum wins,
-    # a NaN always (so the last NaN); one pass per offset, no copy of the windows.
-    nan = x.dtype.kind in 'fV'
-    vals = idx = None
-    for kidx in np.ndindex(*k):
-        v = win[(Ellipsis,) + kidx]
-        pos = base + sum(a * f for a, f in zip(kidx, flat_strides))
-        if vals is None:
-            vals = v.copy()
-            idx = xp.empty(v.shape, np.int64)
-            idx[...] = pos
-            continue
-        m = v > vals
-        if nan:
-            m |= v != v
-        xp.copyto(vals, v, where=m)
-        xp.copyto(idx, pos, where=m)
+    offsets = list(np.ndindex(*k))
+    vs = [win[(Ellipsis,) + kidx] for kidx in offsets]
+    pos = [base + sum(a * f for a, f in zip(kidx, flat_strides)) for kidx in offsets]
+    # PyTorch's index: the first maximum, or the last NaN. Maximum first (NaN propagates), then
+    # the index by equality from the last offset to the first; no masked update of the running
+    # maximum (each pass over the windows is strided, so there are as few as possible).
+    vals = vs[0].copy()
+    for v in vs[1:]:
+        xp.maximum(vals, v, out=vals)
+    idx = xp.empty(vals.shape, np.int64)
+    idx[...] = pos[-1]
+    for v, at in zip(vs[-2::-1], pos[-2::-1]):
+        xp.copyto(idx, at, where=v == vals)
+    if x.dtype.kind in 'fV' and (vals != vals).any():
+        for v, at in zip(vs, pos):
+            xp.copyto(idx, at, where=v != v)
     res = make(vals, input._dtype, input._device)
     if state.enabled and input._requires_grad:
         node = (MaxPool3DWithIndicesBackward0 if n == 3 else MaxPool2DWithIndicesBackward0)()
