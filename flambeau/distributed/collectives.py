@@ -83,8 +83,11 @@ def _touched(*tensors):
         t._vc[0] += 1
 
 
-def _run(work, async_op):
+def _run(work, async_op, *outputs):
+    """The Work handle (its ``result()``: ``outputs``) for ``async_op``, else None after
+    waiting for it."""
     if async_op:
+        work._result = list(outputs)
         return work
     work.wait()
     return None
@@ -128,6 +131,7 @@ class _AfterWork:
 
     def __init__(self, work, then):
         self._work, self._then = work, then
+        self._result = None
 
     def wait(self, timeout=None):
         done = self._work.wait(timeout)
@@ -150,7 +154,7 @@ class _AfterWork:
 
     def result(self):
         self.wait()
-        return self._work.result()
+        return list(self._result or [])
 
     def source_rank(self):
         return self._work.source_rank()
@@ -173,7 +177,7 @@ def all_reduce(tensor, op=ReduceOp.SUM, group=None, async_op=False):
         return None
     op = _check_op(op, tensor)
     _touched(tensor)
-    return _run(pg.allreduce(tensor._data, op), async_op)
+    return _run(pg.allreduce(tensor._data, op), async_op, tensor)
 
 
 def reduce(tensor, dst=None, op=ReduceOp.SUM, group=None, async_op=False, group_dst=None):
@@ -186,7 +190,7 @@ def reduce(tensor, dst=None, op=ReduceOp.SUM, group=None, async_op=False, group_
     root = _root(pg, dst, group_dst, 'dst')
     if pg.rank == root:
         _touched(tensor)
-    return _run(pg.reduce(tensor._data, op, root), async_op)
+    return _run(pg.reduce(tensor._data, op, root), async_op, tensor)
 
 
 def broadcast(tensor, src=None, group=None, async_op=False, group_src=None):
@@ -203,7 +207,7 @@ def broadcast(tensor, src=None, group=None, async_op=False, group_src=None):
         return None
     root = _root(pg, src, group_src, 'src')
     _touched(tensor)
-    return _run(pg.broadcast(tensor._data, root), async_op)
+    return _run(pg.broadcast(tensor._data, root), async_op, tensor)
 
 
 def all_gather(tensor_list, tensor, group=None, async_op=False):
@@ -227,7 +231,7 @@ def all_gather(tensor_list, tensor, group=None, async_op=False):
     xp = tensor._device._backend.xp
     flat = xp.empty(pg.size() * tensor.numel(), tensor._data.dtype)
     work = pg.allgather(flat, tensor._data)
-    return _run(_AfterWork(work, lambda: _unstack(flat, tensor_list)), async_op)
+    return _run(_AfterWork(work, lambda: _unstack(flat, tensor_list)), async_op, *tensor_list)
 
 
 def all_gather_into_tensor(output_tensor, input_tensor, group=None, async_op=False):
@@ -238,7 +242,8 @@ def all_gather_into_tensor(output_tensor, input_tensor, group=None, async_op=Fal
         return None
     _check_blocks(pg, output_tensor, input_tensor, 'all_gather_into_tensor', 'output', 'input')
     _touched(output_tensor)
-    return _run(pg.allgather(output_tensor._data, input_tensor._data), async_op)
+    return _run(pg.allgather(output_tensor._data, input_tensor._data), async_op,
+                output_tensor)
 
 
 def reduce_scatter_tensor(output, input, op=ReduceOp.SUM, group=None, async_op=False):
@@ -250,7 +255,7 @@ def reduce_scatter_tensor(output, input, op=ReduceOp.SUM, group=None, async_op=F
     op = _check_op(op, input)
     _check_blocks(pg, input, output, 'reduce_scatter_tensor', 'input', 'output')
     _touched(output)
-    return _run(pg.reduce_scatter(output._data, input._data, op), async_op)
+    return _run(pg.reduce_scatter(output._data, input._data, op), async_op, output)
 
 
 def reduce_scatter(output, input_list, op=ReduceOp.SUM, group=None, async_op=False):
@@ -266,7 +271,7 @@ def reduce_scatter(output, input_list, op=ReduceOp.SUM, group=None, async_op=Fal
     xp = output._device._backend.xp
     flat = xp.concatenate([t._data.reshape(-1) for t in input_list])
     _touched(output)
-    return _run(pg.reduce_scatter(output._data, flat, op), async_op)
+    return _run(pg.reduce_scatter(output._data, flat, op), async_op, output)
 
 
 def all_to_all_single(output, input, output_split_sizes=None, input_split_sizes=None,
@@ -289,7 +294,7 @@ def all_to_all_single(output, input, output_split_sizes=None, input_split_sizes=
                          f'({output.numel()} {output.dtype}) must have the same dtype and '
                          f'number of elements, divisible by the group size {pg.size()}')
     _touched(output)
-    return _run(pg.alltoall(output._data, input._data), async_op)
+    return _run(pg.alltoall(output._data, input._data), async_op, output)
 
 
 def all_to_all(output_tensor_list, input_tensor_list, group=None, async_op=False):
@@ -308,7 +313,8 @@ def all_to_all(output_tensor_list, input_tensor_list, group=None, async_op=False
     src = xp.concatenate([t._data.reshape(-1) for t in input_tensor_list])
     dest = xp.empty_like(src)
     work = pg.alltoall(dest, src)
-    return _run(_AfterWork(work, lambda: _unstack(dest, output_tensor_list)), async_op)
+    return _run(_AfterWork(work, lambda: _unstack(dest, output_tensor_list)), async_op,
+                *output_tensor_list)
 
 
 def gather(tensor, gather_list=None, dst=None, group=None, async_op=False, group_dst=None):
@@ -329,7 +335,7 @@ def gather(tensor, gather_list=None, dst=None, group=None, async_op=False, group
     _same_blocks(gather_list, tensor, 'gather_list')
     flat = tensor._device._backend.xp.empty(pg.size() * tensor.numel(), tensor._data.dtype)
     work = pg.gather(flat, tensor._data, root)
-    return _run(_AfterWork(work, lambda: _unstack(flat, gather_list)), async_op)
+    return _run(_AfterWork(work, lambda: _unstack(flat, gather_list)), async_op, *gather_list)
 
 
 def scatter(tensor, scatter_list=None, src=None, group=None, async_op=False, group_src=None):
@@ -350,7 +356,7 @@ def scatter(tensor, scatter_list=None, src=None, group=None, async_op=False, gro
     elif scatter_list:
         raise ValueError('Argument ``scatter_list`` must NOT be specified on non-source ranks.')
     _touched(tensor)
-    return _run(pg.scatter(tensor._data, flat, root), async_op)
+    return _run(pg.scatter(tensor._data, flat, root), async_op, tensor)
 
 
 def isend(tensor, dst=None, group=None, tag=0, group_dst=None):

@@ -36,7 +36,7 @@ for dtype in (torch.float32, torch.float64, torch.int64, torch.int32, torch.floa
         assert t.dtype == dtype and t._version > v0
 t = base(rank)
 work = dist.all_reduce(t, op=dist.ReduceOp.AVG, async_op=True)
-assert work.wait() and work.is_completed()
+assert work.wait() and work.is_completed() and work.result()[0] is t
 check(t, every.mean(0), 'all_reduce AVG async')
 for op, fn in ((dist.ReduceOp.BAND, np.bitwise_and.reduce), (dist.ReduceOp.BOR, np.bitwise_or.reduce),
                (dist.ReduceOp.BXOR, np.bitwise_xor.reduce)):
@@ -85,6 +85,11 @@ check(flat, every.reshape(-1), 'all_gather_into_tensor concatenated')
 stacked = torch.zeros(world, 5, dtype=torch.float64)
 w = dist.all_gather_into_tensor(stacked, base(rank, torch.float64), async_op=True)
 w.wait()
+assert w.result()[0] is stacked
+out = [torch.zeros(5) for _ in range(world)]
+w = dist.all_gather(out, base(rank), async_op=True)
+assert [a is b for a, b in zip(w.result(), out)] == [True] * world
+check(torch.stack(out), every, 'all_gather async')
 check(stacked, every, 'all_gather_into_tensor stacked')
 
 # reduce_scatter_tensor, reduce_scatter
