@@ -1,6 +1,7 @@
 """Shared fixtures: ``fake_cuda`` registers the test-only ``cuda`` backend of fake_cuda.py for
 one test and removes it afterwards, so that ``cuda`` is unavailable again, as on a CPU-only
-PyTorch."""
+PyTorch; ``strict_cuda`` does the same with its strict variant (device arrays that refuse
+NumPy functions and host operands: see the Note in fake_cuda.py)."""
 import os
 import sys
 
@@ -8,15 +9,12 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
 
-from fake_cuda import FakeCudaBackend  # noqa: E402
+from fake_cuda import FakeCudaBackend, StrictCudaBackend  # noqa: E402
 
 
-@pytest.fixture
-def fake_cuda():
-    """The ``cuda`` device type served by NumPy arrays, for the duration of one test."""
+def _stand_in(b):
     import flambeau
     from flambeau import backend, cuda_generators
-    b = FakeCudaBackend()
     backend.register_backend('cuda', b)
     cuda_generators.forget()
     try:
@@ -25,6 +23,18 @@ def fake_cuda():
         backend.unregister_backend('cuda')
         cuda_generators.forget()
         flambeau.set_default_dtype(flambeau.float32)
+
+
+@pytest.fixture
+def fake_cuda():
+    """The ``cuda`` device type served by NumPy arrays, for the duration of one test."""
+    yield from _stand_in(FakeCudaBackend())
+
+
+@pytest.fixture
+def strict_cuda():
+    """The ``cuda`` device type served by the strict stand-in's arrays, for one test."""
+    yield from _stand_in(StrictCudaBackend())
 
 
 @pytest.fixture

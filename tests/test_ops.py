@@ -15,7 +15,10 @@ CPU's by a few ulp), and bfloat16 cases are skipped where the backend has no bfl
 ``FLAMBEAU_TEST_DEVICES`` (comma-separated, default ``cpu,cuda``) narrows the devices:
 ``FLAMBEAU_TEST_DEVICES=cuda`` runs only the GPU cases; ``FLAMBEAU_TEST_DEVICES=cpu,fake_cuda``
 runs the ``cuda`` cases on the test stand-in of fake_cuda.py (NumPy underneath) when no GPU
-is there, to check the device plumbing of these tests on a CPU machine.
+is there, to check the device plumbing of these tests on a CPU machine;
+``FLAMBEAU_TEST_DEVICES=cpu,strict_cuda`` runs them on its strict variant, whose device arrays
+refuse NumPy functions (``np.exp(a)`` instead of ``xp.exp(a)``) and host operands (``a + host``)
+as CuPy would (see the Note in fake_cuda.py): the way to find GPU-only failures without a GPU.
 """
 import itertools
 import os
@@ -56,20 +59,23 @@ def _test_devices():
     wanted = os.environ.get('FLAMBEAU_TEST_DEVICES', 'cpu,cuda').replace(' ', '').split(',')
     devices = ['cpu'] if 'cpu' in wanted else []
     real = _real_cuda()
-    if ('cuda' in wanted and real) or ('fake_cuda' in wanted and not real):
+    stand_in = None if real else next((s for s in ('strict_cuda', 'fake_cuda') if s in wanted),
+                                      None)
+    if ('cuda' in wanted and real) or stand_in:
         devices.append('cuda')
-    return devices, 'fake_cuda' in wanted and not real
+    return devices, stand_in
 
 
-DEVICES, FAKE_CUDA = _test_devices()
+DEVICES, FAKE_CUDA = _test_devices()  # FAKE_CUDA: the stand-in's fixture name, or None
 
 
 @pytest.fixture(autouse=True)
 def _cuda_stand_in(request):
-    """With ``FLAMBEAU_TEST_DEVICES=...fake_cuda``, a ``cuda`` case runs on the stand-in."""
+    """With ``FLAMBEAU_TEST_DEVICES=...fake_cuda`` (or ``strict_cuda``), a ``cuda`` case runs
+    on that stand-in."""
     spec = getattr(request.node, 'callspec', None)
     if FAKE_CUDA and spec is not None and spec.params.get('device') == 'cuda':
-        request.getfixturevalue('fake_cuda')
+        request.getfixturevalue(FAKE_CUDA)
     yield
 
 

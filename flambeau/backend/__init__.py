@@ -5,10 +5,13 @@ Everything above this layer reaches device arrays through a backend: its array n
 ``xp``, host <-> device copies and random generators. ``register_backend`` plugs in another
 one (the CUDA backend, or the test suite's stand-in for ``cuda``).
 """
+import numpy as np
+
 from .base import Backend
 from .numpy_backend import NumpyBackend
 
-__all__ = ['Backend', 'get_backend', 'register_backend', 'unregister_backend']
+__all__ = ['Backend', 'backend_of', 'get_backend', 'namespace_of', 'register_backend',
+           'unregister_backend']
 
 _backends = {'cpu': NumpyBackend()}
 
@@ -25,6 +28,22 @@ def unregister_backend(device_type):
     from ..device import _canonical
     _backends.pop(device_type, None)
     _canonical.clear()
+
+
+def backend_of(array):
+    """The backend whose array ``array`` is: the CPU's for NumPy arrays and scalars, else the
+    registered backend that claims it (CuPy's). For code that holds an array but not its
+    tensor; with the tensor, ``t._device._backend`` is cheaper."""
+    if type(array) is not np.ndarray:
+        for b in _backends.values():
+            if b.type != 'cpu' and b.is_array(array):
+                return b
+    return _backends['cpu']
+
+
+def namespace_of(array):
+    """The array namespace (``xp``) of ``array``: ``backend_of(array).xp``."""
+    return np if type(array) is np.ndarray else backend_of(array).xp
 
 
 def get_backend(device_type):

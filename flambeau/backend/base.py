@@ -49,5 +49,10 @@ class Backend(ABC):
         ``random``, ``standard_normal``, ``integers`` and ``permutation`` like NumPy's
         ``Generator`` and with ``bit_generator.state``."""
 
+    def as_strided(self, array, shape, strides, offset=0):
+        """A view of ``array``'s memory starting ``offset`` bytes after its first element, with
+        ``shape`` and byte ``strides`` (the CPU's views are made in ``ops/shape.py``)."""
+        raise NotImplementedError(f'{type(self).__name__} has no as_strided')
+
     def synchronize(self, index):
         """Wait for all work queued on device ``index``."""

@@ -196,6 +196,11 @@ class CupyBackend(Backend):
     def is_array(self, obj):
         return isinstance(obj, cupy.ndarray)
 
+    def as_strided(self, array, shape, strides, offset=0):
+        if offset:
+            array = cupy.ndarray((1,), array.dtype, array.data + offset)
+        return cupy.lib.stride_tricks.as_strided(array, shape, strides)
+
     def generator(self, index, seed):
         return CupyGenerator(index, seed)
 

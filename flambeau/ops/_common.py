@@ -4,6 +4,7 @@ import numpy as np
 
 from .. import dtypes as _dt
 from ..autograd import grad_mode
+from ..backend import namespace_of
 from ..autograd.node import Node, needs_grad, record  # noqa: F401  (re-exported for op files)
 from ..device import CPU
 from ..tensor import Tensor
@@ -33,6 +34,18 @@ def not_implemented(kernel, d):
 def xp_of(t):
     """The array namespace (numpy or cupy) of tensor ``t``'s device."""
     return t._device._backend.xp
+
+
+def xp_of_array(x):
+    """The array namespace (numpy or cupy) of array ``x`` (NumPy gives scalars from 0-d
+    work): for helpers that get arrays, not tensors."""
+    return np if type(x) is np.ndarray or isinstance(x, np.generic) else namespace_of(x)
+
+
+def on_device(fn, device):
+    """NumPy function or ufunc ``fn`` (``np.equal``) for arrays on ``device``: ``fn`` itself on
+    the CPU, the function of that name in the device's namespace elsewhere (``cupy.equal``)."""
+    return fn if device is CPU else getattr(device._backend.xp, fn.__name__)
 
 
 def device_mismatch(a, b):
@@ -136,7 +149,7 @@ def broadcast_error(err, *arrays):
     from an ``except`` around their array call: no cost until it fails."""
     out = ()
     for a in arrays:
-        s = np.shape(a)
+        s = getattr(a, 'shape', ())  # (a device array, or a Python number)
         n = max(len(out), len(s))
         res = []
         for i in range(n - 1, -1, -1):  # PyTorch reports the last mismatching dim

@@ -12,7 +12,9 @@ import numpy as np
 
 from .. import dtypes as _dt
 from ._common import (Node, Tensor, as_number, binary_operands, broadcast_error, fix_dtype,
-                      make, needs_grad, record, reduce_grad, scalar_value, state)
+                      make, needs_grad, on_device, record, reduce_grad, scalar_value, state,
+                      xp_of)
+from ..device import CPU
 
 
 def _meta(t):
@@ -398,7 +400,8 @@ def _rounding_op(input, other, fn, kind, reflected=False):
                               'div_trunc_cpu' if fn is _trunc else 'div_floor_cpu', dt)
     _check_int_zero(y, dt)
     try:
-        res = fn(x, y)
+        res = fn(x, y) if input._device is CPU else \
+            fn(x, y, xp_of(input)) if fn is _trunc else on_device(fn, input._device)(x, y)
     except ValueError as e:
         raise broadcast_error(e, x, y) from None
     r = make(fix_dtype(res, dt), dt, input._device)
@@ -438,10 +441,10 @@ def floor_divide(input, other, *, out=None):
     return _rounding_op(input, other, np.floor_divide, 'floor_divide')
 
 
-def _trunc(x, y):
+def _trunc(x, y, xp=np):
     q = x / y
-    return np.trunc(q) if q.dtype.kind == 'f' and x.dtype.kind == 'f' else \
-        (np.sign(x) * np.sign(y) * (np.abs(x) // np.abs(y))).astype(x.dtype)
+    return xp.trunc(q) if q.dtype.kind == 'f' and x.dtype.kind == 'f' else \
+        (xp.sign(x) * xp.sign(y) * (xp.abs(x) // xp.abs(y))).astype(x.dtype)
 
 
 def _trunc_divide(input, other):
@@ -545,11 +548,11 @@ def pow(input, exponent, *, out=None):
             # a tensor of exponents may hold negative ones: x ** -n is 1 / x ** n truncated
             # (0 unless x is 1 or -1), as PyTorch computes it
             int_neg = (y < 0, y % 2 != 0)
-            y = np.where(int_neg[0], 0, y).astype(y.dtype)
+            y = xp_of(input).where(int_neg[0], 0, y).astype(y.dtype)
     if tb is None and y == 2:
         res = x * x
     elif tb is None and y == 0.5 and dt.is_floating_point:
-        res = np.sqrt(x)
+        res = on_device(np.sqrt, input._device)(x)
     else:
         try:
             res = x ** y
@@ -558,8 +561,8 @@ def pow(input, exponent, *, out=None):
     if int_neg is not None:
         neg, odd = int_neg
         one, zero = x.dtype.type(1), x.dtype.type(0)
-        res = np.where(neg, np.where(x == 1, one, np.where(x == -1, np.where(odd, -one, one), zero)),
-                       res)
+        where = xp_of(input).where
+        res = where(neg, where(x == 1, one, where(x == -1, where(odd, -one, one), zero)), res)
     r = make(fix_dtype(res, dt), dt, input._device)
     if state.enabled and (input._requires_grad or (tb is not None and tb._requires_grad)):
         if tb is None:
@@ -642,7 +645,7 @@ def fmod(input, other, *, out=None):
         raise not_implemented('fmod_cpu', dt)
     _check_int_zero(y, dt)
     try:
-        res = np.fmod(x, y)
+        res = on_device(np.fmod, input._device)(x, y)
     except ValueError as e:
         raise broadcast_error(e, x, y) from None
     r = make(fix_dtype(res, dt), dt, input._device)

@@ -21,7 +21,8 @@ import numpy as np
 
 from .. import dtypes as _dt
 from ..autograd.node import _FREED, _modified_message
-from ._common import Node, Tensor, dtype_title, make, record, state, xp_of
+from ..backend import backend_of
+from ._common import Node, Tensor, dtype_title, make, record, state, xp_of, xp_of_array
 
 _float32, _float64 = _dt.float32, _dt.float64
 
@@ -105,7 +106,7 @@ def _batch_prefix(shape, index):
 
 
 def _host(a):
-    return a if isinstance(a, np.ndarray) else a.get()
+    return a if type(a) is np.ndarray else backend_of(a).to_host(a)
 
 
 def _first_zero_pivot(x):
@@ -212,19 +213,13 @@ class LinalgInvExBackward0(_DecompNode):
 
 
 def _inv_array(x, fn):
-    xp = np if isinstance(x, np.ndarray) else None
     try:
-        return (xp or _cupy()).linalg.inv(x)
+        return xp_of_array(x).linalg.inv(x)
     except np.linalg.LinAlgError:
         idx, k = _first_zero_pivot(x)
         raise LinAlgError(f'{fn}: {_batch_prefix(x.shape, idx)}The diagonal element {k} is zero, '
                           'the inversion could not be completed because the input matrix is '
                           'singular.') from None
-
-
-def _cupy():
-    import cupy
-    return cupy
 
 
 def inv(A, *, out=None):
@@ -437,7 +432,7 @@ class LinalgSolveExBackward0(_DecompNode):
 
 
 def _solve_array(x, y, left):
-    xp = np if isinstance(x, np.ndarray) else _cupy()
+    xp = xp_of_array(x)
     if not left:
         x, y = x.swapaxes(-1, -2), y.swapaxes(-1, -2)
     try:
@@ -1012,7 +1007,7 @@ def _tolerance(s_max, dt, m, n, atol, rtol):
             float(np.finfo(dt.numpy).eps) * max(m, n)
     a = _as_array(atol, 0.0)
     r = _as_array(rtol, 0.0)
-    return np.maximum(a, r * s_max)
+    return xp_of_array(s_max).maximum(a, r * s_max)
 
 
 def _positive(v):
@@ -1048,7 +1043,7 @@ def _pinv_backward(g, A, P):
 
 
 def _pinv_array(x, atol, rtol, hermitian, dt):
-    xp = np if isinstance(x, np.ndarray) else _cupy()
+    xp = xp_of_array(x)
     m, n = x.shape[-2:]
     if not x.size:
         return xp.zeros(x.shape[:-2] + (n, m), x.dtype)

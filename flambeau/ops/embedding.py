@@ -220,7 +220,7 @@ class EmbeddingBagBackward0(Node):
         gw = gp = None
         if need_w:
             if self.mode == 2:
-                b, c = np.nonzero(self.argmax >= 0)
+                b, c = g._device._backend.xp.nonzero(self.argmax >= 0)
                 flat = make((self.idx[self.argmax[b, c]] * d + c).astype(np.int64),
                             dtypes.int64, dev)
                 src = g.reshape(-1).index_select(

@@ -21,7 +21,7 @@ import numpy as np
 
 from .. import dtypes as _dt
 from ._common import (Node, Tensor, as_number, checked_scalar, device_mismatch, dtype_title,
-                      make, make_view, record, state, xp_of)
+                      make, make_view, record, state, xp_of, xp_of_array)
 
 _int32, _int64, _bool = _dt.int32, _dt.int64, _dt.bool
 
@@ -79,9 +79,7 @@ def add_at_1d(a, ix, v):
     (np if type(a) is np.ndarray else _xp_of_array(a)).add.at(a, ix, v)
 
 
-def _xp_of_array(a):
-    import importlib
-    return importlib.import_module(type(a).__module__.split('.')[0])
+_xp_of_array = xp_of_array
 
 
 def _normalize(t, idx):

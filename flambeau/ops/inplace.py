@@ -19,7 +19,9 @@ Note [In-place autograd]: ``t.op_(*args)`` means "``t`` takes the values of ``op
 import numpy as np
 
 from .. import dtypes as _dt
-from ._common import Node, Tensor, binary_operands, device_mismatch, make, record, state
+from ._common import (Node, Tensor, binary_operands, device_mismatch, make, on_device, record,
+                      state)
+from ..device import CPU
 from .index import (_Split, _index_error, _normalize, _put_label, _read, _write, put_index,
                     setitem_shape_error, values_array)
 
@@ -224,10 +226,11 @@ def _arith_inplace(ufunc, fn, name):
             y = times_alpha(y, alpha, dt)
         out = self._data
         try:
-            ufunc(out, y, out=out, casting='unsafe')
+            (ufunc if self._device is CPU else on_device(ufunc, self._device))(
+                out, y, out=out, casting='unsafe')
         except ValueError:
             raise _overlap_error(self) or _shape_error(
-                self, _broadcast_shape(np.shape(y), out.shape)) from None
+                self, _broadcast_shape(getattr(y, 'shape', ()), out.shape)) from None
         self._vc[0] += 1
         return self
     method.__name__ = name

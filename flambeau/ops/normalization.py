@@ -116,7 +116,7 @@ def _prod(shape):
 
 def _mul_into(a, b, out):
     """``a * b`` written into ``out`` (an array of the broadcast shape) when it is free."""
-    if isinstance(out, np.ndarray):
+    if type(out) is np.ndarray:  # (a NumPy array; a device array takes the product below)
         return np.multiply(a, b, out=out)
     return a * b
 

@@ -18,7 +18,9 @@ import numpy as np
 from .. import dtypes as _dt
 from ._common import (_TITLES, Node, Tensor, binary_operands, broadcast_error,  # noqa: F401
                       checked_scalar, dtype_title as _dt_title, fix_dtype, make, normalize_dims,
-                      not_implemented, record, reduce_grad, scalar_value, state, xp_of)
+                      not_implemented, on_device, record, reduce_grad, scalar_value, state,
+                      xp_of)
+from ..device import CPU
 
 
 def _float_input(t, name):
@@ -173,8 +175,7 @@ class SigmoidBackward0(Node):
         return g * y * (1 - y)
 
 
-def _sigmoid_array(x):
-    xp = np if isinstance(x, np.ndarray) else __import__('cupy')
+def _sigmoid_array(x, xp=np):
     # exp of -|x| never overflows: sigmoid(x) = 1/(1+e^-x) for x >= 0, e^x/(1+e^x) below.
     e = xp.exp(-xp.abs(x))
     return xp.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
@@ -188,7 +189,8 @@ def sigmoid(input, *, out=None):
         >>> flambeau.sigmoid(flambeau.tensor([0.]))
         tensor([0.5000])
     """
-    r = _unary(input, _sigmoid_array, SigmoidBackward0, save_output=True)
+    r = _unary(input, _sigmoid_array if input._device is CPU else
+               lambda x: _sigmoid_array(x, xp_of(input)), SigmoidBackward0, save_output=True)
     return r if out is None else out.copy_(r)
 
 
@@ -435,7 +437,7 @@ def _compare(ufunc):
                             f'{type(input).__name__}')
         input, x, y, _, _ = binary_operands(input, other)
         try:
-            res = ufunc(x, y)
+            res = (ufunc if input._device is CPU else on_device(ufunc, input._device))(x, y)
         except ValueError as e:
             raise broadcast_error(e, x, y) from None
         r = make(res, _dt.bool, input._device)
@@ -548,7 +550,7 @@ def _bitwise(ufunc, bool_ufunc, name):
         if dt.is_floating_point:
             raise not_implemented(f'{name}_cpu', dt)
         try:
-            res = ufunc(x, y)
+            res = (ufunc if input._device is CPU else on_device(ufunc, input._device))(x, y)
         except ValueError as e:
             raise broadcast_error(e, x, y) from None
         r = make(fix_dtype(res, dt), dt, input._device)
@@ -607,7 +609,7 @@ def _logical(name, fn):
     def op(input, other, *, out=None):
         input, x, y, _, _ = binary_operands(input, other)
         try:
-            res = fn(x, y)
+            res = (fn if input._device is CPU else on_device(fn, input._device))(x, y)
         except ValueError as e:
             raise broadcast_error(e, x, y) from None
         r = make(res, _dt.bool, input._device)

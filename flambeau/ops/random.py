@@ -19,6 +19,7 @@ import warnings
 import numpy as np
 
 from .. import dtypes as _dt
+from ..backend import backend_of
 from ..device import CPU, canonical
 from ..random import _generator_for
 from ..tensor import _C_TYPE
@@ -48,7 +49,7 @@ def _fmt(v):
 def _place(arr, dev):
     """Host array ``arr`` on ``dev`` (a backend whose generator draws on the device already
     returns device arrays)."""
-    if dev is not CPU and isinstance(arr, np.ndarray) and dev._backend.xp is not np:
+    if dev is not CPU and type(arr) is np.ndarray and dev._backend.xp is not np:
         return dev._backend.from_host(arr, dev.index)
     return arr
 
@@ -807,7 +808,7 @@ def _multinomial(p, n, replacement, bits):
 
 
 def _host(a):
-    return a if isinstance(a, np.ndarray) else a.get()
+    return a if type(a) is np.ndarray else backend_of(a).to_host(a)
 
 
 # -- dropout ----------------------------------------------------------------------------------

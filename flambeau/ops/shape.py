@@ -18,6 +18,7 @@ import math
 import numpy as np
 
 from .. import dtypes as _dt
+from ..backend import backend_of
 from ._common import (Node, Tensor, broadcast_error, dtype_title, make, make_view, normalize_dims,
                       record, shape_arg, state)
 from .convert import contiguous
@@ -748,10 +749,9 @@ def _as_strided_array(x, shape, strides, offset=0):
     """A view of array ``x``'s memory starting ``offset`` bytes after its first element, with
     ``shape`` and byte ``strides``; read-only when ``x`` is."""
     if type(x) is not _ndarray:
-        import cupy  # only reached for CUDA tensors
-        if offset:
-            x = cupy.ndarray((1,), x.dtype, x.data + offset)
-        return cupy.lib.stride_tricks.as_strided(x, shape, strides)
+        b = backend_of(x)
+        if b.type != 'cpu':  # (a CUDA array)
+            return b.as_strided(x, shape, strides, offset)
     # np.ndarray over a contiguous buffer: ~10x cheaper than np.lib.stride_tricks.as_strided
     try:
         if x.flags.c_contiguous:

@@ -18,7 +18,7 @@ import numpy as np
 
 from .. import dtypes as _dt
 from ._common import (Node, Tensor, as_number, binary_operands, broadcast_error, fix_dtype, make,
-                      not_implemented, record, reduce_grad, state, xp_of)
+                      not_implemented, record, reduce_grad, state, xp_of, xp_of_array)
 from .pointwise import _unary, exp, where
 
 _LN2 = math.log(2.0)
@@ -42,11 +42,6 @@ class RsqrtBackward0(Node):
 
 def _rsqrt_array(x):
     return 1 / xp_of_array(x).sqrt(x)
-
-
-def xp_of_array(x):
-    """numpy or cupy, by the type of array ``x`` (NumPy gives scalars from 0-d work)."""
-    return np if isinstance(x, (np.ndarray, np.generic)) else __import__('cupy')
 
 
 def rsqrt(input, *, out=None):
