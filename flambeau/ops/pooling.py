@@ -401,7 +401,7 @@ def _avg(input, k, s, p, out, cip, dov, sp):
         d = div if div is not None else dov
         res = (xp.abs(tot) // d) * xp.sign(tot)  # PyTorch's integer division truncates
     else:
-        res = tot / (div if div is not None else np.asarray(dov, acc))
+        res = tot / (div if div is not None else np.dtype(acc).type(dov))
     res = make(xp.ascontiguousarray(res).astype(x.dtype, copy=False), input._dtype,
                input._device)
     if state.enabled and input._requires_grad:
@@ -418,7 +418,7 @@ def _avg_adjoint(g, k, s, p, out, cip, dov, sp):
     n = len(k)
     acc = _acc_dtype(ga)
     div = _divisors(xp, sp, k, s, p, out, cip, dov, acc)
-    gd = ga.astype(acc) / (div if div is not None else np.asarray(dov, acc))
+    gd = ga.astype(acc) / (div if div is not None else np.dtype(acc).type(dov))
     pads = _pads(sp, k, s, p, (1,) * n, out)
     lead = ga.shape[:ga.ndim - n]
     res = xp.zeros(lead + tuple(a + lo + hi for a, (lo, hi) in zip(sp, pads)), acc)
