@@ -513,3 +513,30 @@ def test_module_exports():
     with warnings.catch_warnings():
         warnings.simplefilter('error')
         assert isinstance(fo.SGD([flambeau.zeros(1, requires_grad=True)]), fo.Optimizer)
+
+
+@pytest.mark.parametrize('name', ['NAdam', 'ASGD', 'Adam'])
+def test_state_follows_the_parameters_to_a_device(strict_cuda, name):
+    """After load_state_dict onto parameters on another device, the state tensors follow them
+    and step() runs there (on the strict cuda stand-in, which refuses host NumPy calls on
+    device arrays); ``step`` stays where it was, as in PyTorch."""
+    w = flambeau.nn.Parameter(flambeau.tensor([1.0, -2.0, 3.0]))
+    opt = getattr(flambeau.optim, name)([w], lr=0.1)
+    for _ in range(2):
+        opt.zero_grad()
+        (w * w).sum().backward()
+        opt.step()
+    saved = opt.state_dict()
+    wc = flambeau.nn.Parameter(w.detach().to('cuda'))
+    opt2 = getattr(flambeau.optim, name)([wc], lr=0.1)
+    opt2.load_state_dict(saved)
+    state = opt2.state[wc]
+    assert state['step'].device.type == 'cpu'
+    assert all(v.device.type == 'cuda' for k, v in state.items()
+               if isinstance(v, flambeau.Tensor) and k != 'step')
+    for o, p in ((opt, w), (opt2, wc)):
+        o.zero_grad()
+        (p * p).sum().backward()
+        o.step()
+    assert wc.device.type == 'cuda'
+    assert wc.detach().cpu().tolist() == w.detach().tolist()

@@ -1,5 +1,4 @@
 """ASGD: averaged stochastic gradient descent (Note [In-place updates] in optimizer.py)."""
-import numpy as np
 
 from .optimizer import (Optimizer, _bump, _check_differentiable, _check_lr, _check_nonneg,
                         _scalar_tensor, _to_scalar, _zeros_like)
@@ -87,7 +86,8 @@ class ASGD(Optimizer):
                 else:
                     ax._data[...] = p._data
                 step = float(step_t._data)
-                np.copyto(eta._data, lr / (1 + lambd * lr * step) ** alpha, casting='unsafe')
-                np.copyto(mu._data, 1 / max(1, step - t0), casting='unsafe')
+                # written in place (on whatever device load_state_dict put them)
+                eta._data[...] = lr / (1 + lambd * lr * step) ** alpha
+                mu._data[...] = 1 / max(1, step - t0)
                 _bump(p, ax, step_t, eta, mu)
         return loss

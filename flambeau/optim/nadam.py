@@ -1,5 +1,4 @@
 """NAdam: Adam with Nesterov momentum (Note [In-place updates] in optimizer.py)."""
-import numpy as np
 
 from .optimizer import (Optimizer, _bump, _check_betas, _check_differentiable, _check_lr,
                         _check_nonneg, _lerp_, _scalar_tensor, _to_scalar, _zeros_like)
@@ -87,7 +86,7 @@ class NAdam(Optimizer):
                 mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((step + 1) * momentum_decay))
                 # the product is a 0-d tensor of the scalar dtype (float32 by default), rounded
                 # there at every step as in PyTorch
-                np.multiply(mu_product._data, mu, out=mu_product._data)
+                mu_product._data *= mu
                 mp = float(mu_product._data)
                 m, v = state['exp_avg'], state['exp_avg_sq']
                 t1, t2 = self._tmp(p, 1), self._tmp(p, 2)

@@ -336,13 +336,15 @@ class Optimizer:
 
     @staticmethod
     def _cast_state(param, value, key=None, capturable=False):
-        """A copy of a saved state value, its tensors moved to ``param``'s device and (except
-        ``step``) cast to ``param``'s floating dtype."""
+        """A copy of a saved state value, its tensors moved to ``param``'s device and cast to
+        ``param``'s floating dtype, except ``step``, which stays where it is (unless
+        ``capturable``), as in PyTorch."""
         if isinstance(value, Tensor):
-            if key == 'step':
-                dt = _dt.float32 if capturable else value._dtype
-            else:
-                dt = param._dtype if param._dtype.is_floating_point else value._dtype
+            if key == 'step':  # as PyTorch: left where it was unless capturable
+                if not capturable:
+                    return value.detach().clone()
+                return value.detach().to(device=param._device, dtype=_dt.float32, copy=True)
+            dt = param._dtype if param._dtype.is_floating_point else value._dtype
             return value.detach().to(device=param._device, dtype=dt, copy=True)
         if isinstance(value, dict):
             return {k: Optimizer._cast_state(param, v, k, capturable) for k, v in value.items()}
