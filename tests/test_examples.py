@@ -30,11 +30,12 @@ _RUNNER = ('import runpy, sys\n{setup}\nsys.argv = sys.argv[1:]\n'
 _AS_TORCH = ("import torch, torch.nn.functional, torch.utils.data\n"
              "for name in ('', '.nn', '.nn.functional', '.utils', '.utils.data'):\n"
              "    sys.modules['flambeau' + name] = sys.modules['torch' + name]")
-# the test-only stand-in for the `cuda` device (tests/fake_cuda.py)
+# the test-only strict stand-in for the `cuda` device (tests/fake_cuda.py): its arrays refuse
+# host NumPy calls, as CuPy arrays would
 _FAKE_CUDA = (f'sys.path.insert(0, {TESTS!r})\n'
-              'from fake_cuda import FakeCudaBackend\n'
+              'from fake_cuda import StrictCudaBackend\n'
               'from flambeau import backend\n'
-              "backend.register_backend('cuda', FakeCudaBackend())")
+              "backend.register_backend('cuda', StrictCudaBackend())")
 
 
 def needs(*modules):
@@ -186,12 +187,23 @@ def test_quickstart_reaches_pytorch_accuracy(tmp_path):
 
 
 def test_device_switch_on_cuda_stand_in(tmp_path):
-    """``--device cuda`` moves model and data to the GPU; here the test stand-in for ``cuda``
-    (NumPy underneath) runs the same code path."""
+    """``--device cuda`` moves model and data to the GPU; here the strict test stand-in for
+    ``cuda`` (NumPy underneath, refusing host NumPy calls on its arrays) runs the same code
+    path."""
     needs('sklearn', 'tqdm', 'matplotlib')
     out = run('quickstart.py', '--quick', '--device', 'cuda', '--out', 'qs', cwd=tmp_path,
               setup=_FAKE_CUDA).stdout
     assert 'on cuda' in out and 'held-out accuracy' in out
+
+
+@pytest.mark.parametrize('name,marker', [('char_lstm.py', '--- sample ---'),
+                                         ('char_transformer.py', '--- sample ---'),
+                                         ('vae.py', 'picture:')])
+def test_more_examples_on_cuda_stand_in(tmp_path, name, marker):
+    if name == 'vae.py':
+        needs('sklearn', 'matplotlib')
+    out = run(name, '--quick', '--device', 'cuda', cwd=tmp_path, setup=_FAKE_CUDA).stdout
+    assert marker in out
 
 
 @pytest.mark.skipif(not flambeau.cuda.is_available(), reason='no GPU (CuPy) here')
