@@ -372,3 +372,24 @@ def test_cuda_module_availability(fake_cuda):
 def test_cuda_module_without_backend():
     assert flambeau.cuda.is_available() == torch.cuda.is_available()
     assert flambeau.cuda.device_count() == torch.cuda.device_count()
+
+
+def test_non_blocking_reaches_the_backend(fake_cuda, monkeypatch):
+    """``non_blocking=`` (keyword or positional, in ``to``, ``cuda`` and ``Module.to``) is
+    handed to the backend's host<->device copies; the values are the same."""
+    seen = []
+    up, down = fake_cuda.from_host, fake_cuda.to_host
+    monkeypatch.setattr(fake_cuda, 'from_host', lambda a, i, non_blocking=False:
+                        seen.append(('up', non_blocking)) or up(a, i, non_blocking))
+    monkeypatch.setattr(fake_cuda, 'to_host', lambda a, non_blocking=False:
+                        seen.append(('down', non_blocking)) or down(a, non_blocking))
+    t = flambeau.arange(3.)
+    c = t.to('cuda', non_blocking=True)
+    assert c.cpu().tolist() == [0., 1., 2.]
+    t.cuda(non_blocking=True)
+    t.to('cuda', flambeau.float64, True)         # (device, dtype, non_blocking)
+    c.to('cpu', non_blocking=True)
+    assert seen == [('up', True), ('down', False), ('up', True), ('up', True), ('down', True)]
+    # the second positional flag is copy=, as in PyTorch
+    assert t.to(flambeau.float32, False, True) is not t
+    assert t.to(flambeau.float32, False, False) is t

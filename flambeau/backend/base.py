@@ -32,12 +32,15 @@ class Backend(ABC):
         """A human-readable name of device ``index``."""
 
     @abstractmethod
-    def from_host(self, array, index):
-        """A copy of NumPy ``array`` on device ``index`` (CPU: the same array, no copy)."""
+    def from_host(self, array, index, non_blocking=False):
+        """A copy of NumPy ``array`` on device ``index`` (CPU: the same array, no copy).
+        ``non_blocking``: the copy may still be running when this returns (on the device's
+        current stream), as PyTorch's ``non_blocking=True``."""
 
     @abstractmethod
-    def to_host(self, array):
-        """A NumPy array with the values of device ``array`` (CPU: the same array, no copy)."""
+    def to_host(self, array, non_blocking=False):
+        """A NumPy array with the values of device ``array`` (CPU: the same array, no copy);
+        ``non_blocking`` as in ``from_host``."""
 
     @abstractmethod
     def is_array(self, obj):

@@ -18,10 +18,10 @@ class NumpyBackend(Backend):
     def get_device_name(self, index):
         return 'cpu'
 
-    def from_host(self, array, index):
+    def from_host(self, array, index, non_blocking=False):
         return array
 
-    def to_host(self, array):
+    def to_host(self, array, non_blocking=False):
         return array
 
     def is_array(self, obj):

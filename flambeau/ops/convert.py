@@ -23,17 +23,20 @@ class ToCopyBackward0(Node):
         return _convert(g, self.dtype, self.device)
 
 
-def _convert(t, dtype, device):
-    """``t`` as ``dtype`` on ``device`` (always a new tensor), recording ToCopyBackward0."""
+def _convert(t, dtype, device, non_blocking=False):
+    """``t`` as ``dtype`` on ``device`` (always a new tensor), recording ToCopyBackward0.
+    ``non_blocking``: let a copy between host and device run asynchronously where the device
+    can (the backend decides; PyTorch's meaning)."""
     x = t._data
     src = t._device
     if device is not src:
         if src is not CPU:
-            x = src._backend.to_host(x)
+            x = src._backend.to_host(x, non_blocking=non_blocking)
             if x is t._data:
                 x = x.copy()
         if device is not CPU:
-            x = device._backend.from_host(x if src is not CPU else x.copy(), device.index)
+            x = device._backend.from_host(x if src is not CPU else x.copy(), device.index,
+                                          non_blocking=non_blocking)
     if x.dtype != dtype.numpy:
         x = x.astype(dtype.numpy)
     elif x is t._data:
@@ -50,11 +53,12 @@ def _parse_to(args, kwargs):
     dtype = kwargs.pop('dtype', None)
     device = kwargs.pop('device', None)
     copy = kwargs.pop('copy', False)
-    kwargs.pop('non_blocking', None)
+    non_blocking = kwargs.pop('non_blocking', False)
     kwargs.pop('memory_format', None)
     if kwargs:
         raise TypeError(f'to() received an invalid combination of arguments - got unexpected '
                         f'keyword {next(iter(kwargs))!r}')
+    bools = []
     for a in args:
         if isinstance(a, _dt.dtype):
             dtype = a
@@ -63,11 +67,16 @@ def _parse_to(args, kwargs):
         elif isinstance(a, Tensor):
             dtype, device = a._dtype, a._device
         elif isinstance(a, builtins.bool):
-            pass  # non_blocking / copy given positionally
+            # to(device, dtype, non_blocking, copy) / to(dtype, non_blocking, copy)
+            bools.append(a)
         else:
             raise TypeError(f'to() received an invalid combination of arguments - got '
                             f'({type(a).__name__})')
-    return dtype, device, copy
+    if bools:
+        non_blocking = bools[0]
+        if len(bools) > 1:
+            copy = bools[1]
+    return dtype, device, copy, non_blocking
 
 
 def to(input, *args, **kwargs):
@@ -80,12 +89,12 @@ def to(input, *args, **kwargs):
         >>> flambeau.tensor([1, 2]).to(flambeau.float32)
         tensor([1., 2.])
     """
-    dtype, device, copy = _parse_to(args, dict(kwargs))
+    dtype, device, copy, non_blocking = _parse_to(args, dict(kwargs))
     dtype = dtype or input._dtype
     device = canonical(device) if device is not None else input._device
     if dtype is input._dtype and device is input._device and not copy:
         return input
-    return _convert(input, dtype, device)
+    return _convert(input, dtype, device, non_blocking)
 
 
 def _caster(dt, name):
@@ -155,7 +164,7 @@ def cuda(input, device=None, non_blocking=False, memory_format=None):
         device = 'cuda'
     elif isinstance(device, builtins.int):
         device = f'cuda:{device}'
-    return to(input, device)
+    return to(input, device, non_blocking=non_blocking)
 
 
 class memory_format:

@@ -981,7 +981,7 @@ class Module:
             >>> m.weight.dtype
             torch.float64
         """
-        dtype, device, _ = _parse_to(args, dict(kwargs))
+        dtype, device, _, _ = _parse_to(args, dict(kwargs))
         if dtype is not None and not dtype.is_floating_point:
             raise TypeError('nn.Module.to only accepts floating point or complex dtypes, but got '
                             f'desired dtype={dtype}')
