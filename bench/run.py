@@ -84,6 +84,15 @@ def bench_per_op(name, mods, repeats, target, base):
     return samples, 'us/op'
 
 
+# Note [Settling between frameworks]: after a BLAS or OpenMP call, idle worker threads spin
+# for up to ~0.1 s (OpenBLAS's THREAD_TIMEOUT, libgomp's spin count) before they sleep. Timed
+# right after the other framework, a loop workload shares the cores with those spinning
+# threads: PyTorch's 2-thread conv2d_fwd_bwd measured 36 ms that way against 21 ms after a
+# pause (flambeau 43 vs 37 ms). Each timed call of a loop workload therefore starts after a
+# pause of SETTLE seconds.
+SETTLE = 0.25
+
+
 def bench_loop(name, mods, repeats, target, base):
     fns = {k: getattr(W, name)(m) for k, m in mods.items()}
     results = {k: fn() for k, fn in fns.items()}  # warm-up run, also a sanity check
@@ -100,6 +109,7 @@ def bench_loop(name, mods, repeats, target, base):
     order = list(fns)
     for r in range(repeats):
         for k in (order if r % 2 == 0 else order[::-1]):
+            time.sleep(SETTLE)
             t0 = time.perf_counter()
             fns[k]()
             samples[k].append(time.perf_counter() - t0)
