@@ -150,7 +150,12 @@ def fold_samples(make):
 
 def unfold_errors(make):
     return [ErrorInput(S(make((1, 3, 2, 2)), 3), RuntimeError, 'calculated shape of the array '
-                       'of sliding blocks as (0, 0), but its components must be at least one.')]
+                       'of sliding blocks as (0, 0), but its components must be at least one.'),
+            ErrorInput(S(make((1, 1, 1, 2, 2)), 2), RuntimeError,
+                       'Expected 3D or 4D (batch mode) tensor with possibly 0 batch size and '
+                       'other non-zero dimensions for input, but got: [1, 1, 1, 2, 2]'),
+            ErrorInput(S(make((2, 2)), 2), IndexError,
+                       'Dimension out of range (expected to be in range of [-2, 1], but got 2)')]
 
 
 def fold_errors(make):
@@ -159,7 +164,10 @@ def fold_errors(make):
                        'sliding blocks 3 * 3 = 9, but got input.size(2)=5.'),
             ErrorInput(S(make((1, 13, 9)), (4, 4), 2), RuntimeError,
                        "Expected size of input's dimension 1 to be divisible by the product of "
-                       "kernel_size, but got input.size(1)=13 and kernel_size=(2, 2).")]
+                       "kernel_size, but got input.size(1)=13 and kernel_size=(2, 2)."),
+            ErrorInput(S(make((1, 1, 4, 1)), (2, 2), 1), RuntimeError,
+                       'Expected 2D or 3D (batch mode) tensor for input with possibly 0 batch '
+                       'size and non-zero dimensions for input, but got: [1, 1, 4, 1]')]
 
 
 register(

@@ -126,40 +126,6 @@ def _list_len(tensors, pg, what):
                          f'group ({pg.size()})')
 
 
-class _AfterWork:
-    """A Work whose completion also runs ``then`` (copies from a staging array)."""
-
-    def __init__(self, work, then):
-        self._work, self._then = work, then
-        self._result = None
-
-    def wait(self, timeout=None):
-        done = self._work.wait(timeout)
-        if self._then is not None:
-            then, self._then = self._then, None
-            then()
-        return done
-
-    def is_completed(self):
-        if self._work.is_completed():
-            self.wait()
-            return True
-        return False
-
-    def is_success(self):
-        return self.is_completed()
-
-    def exception(self):
-        return None
-
-    def result(self):
-        self.wait()
-        return list(self._result or [])
-
-    def source_rank(self):
-        return self._work.source_rank()
-
-
 def all_reduce(tensor, op=ReduceOp.SUM, group=None, async_op=False):
     """Reduce ``tensor`` over all ranks of ``group`` with ``op`` (``ReduceOp.SUM`` by
     default; also AVG, PRODUCT, MIN, MAX, BAND, BOR, BXOR): afterwards every rank holds the
@@ -231,7 +197,7 @@ def all_gather(tensor_list, tensor, group=None, async_op=False):
     xp = tensor._device._backend.xp
     flat = xp.empty(pg.size() * tensor.numel(), tensor._data.dtype)
     work = pg.allgather(flat, tensor._data)
-    return _run(_AfterWork(work, lambda: _unstack(flat, tensor_list)), async_op, *tensor_list)
+    return _run(work.then(lambda: _unstack(flat, tensor_list)), async_op, *tensor_list)
 
 
 def all_gather_into_tensor(output_tensor, input_tensor, group=None, async_op=False):
@@ -313,7 +279,7 @@ def all_to_all(output_tensor_list, input_tensor_list, group=None, async_op=False
     src = xp.concatenate([t._data.reshape(-1) for t in input_tensor_list])
     dest = xp.empty_like(src)
     work = pg.alltoall(dest, src)
-    return _run(_AfterWork(work, lambda: _unstack(dest, output_tensor_list)), async_op,
+    return _run(work.then(lambda: _unstack(dest, output_tensor_list)), async_op,
                 *output_tensor_list)
 
 
@@ -335,7 +301,7 @@ def gather(tensor, gather_list=None, dst=None, group=None, async_op=False, group
     _same_blocks(gather_list, tensor, 'gather_list')
     flat = tensor._device._backend.xp.empty(pg.size() * tensor.numel(), tensor._data.dtype)
     work = pg.gather(flat, tensor._data, root)
-    return _run(_AfterWork(work, lambda: _unstack(flat, gather_list)), async_op, *gather_list)
+    return _run(work.then(lambda: _unstack(flat, gather_list)), async_op, *gather_list)
 
 
 def scatter(tensor, scatter_list=None, src=None, group=None, async_op=False, group_src=None):

@@ -102,6 +102,21 @@ class Work:
         self._done = False
         self._source = None
 
+    def then(self, fn):
+        """Also run ``fn()`` when the operation completes (after the backend's own finishing
+        step, e.g. to copy a staged result into the user's tensors); returns this Work."""
+        if self._done:
+            fn()
+            return self
+        before = self._finish
+
+        def finish():
+            out = before() if before is not None else None
+            fn()
+            return out
+        self._finish = finish
+        return self
+
     def is_completed(self):
         """Whether the operation has finished (never blocks)."""
         if not self._done and self._test():

@@ -636,9 +636,14 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
         >>> F.unfold(x, 2, stride=2)[0, :, 0]
         tensor([0., 1., 4., 5.])
     """
-    if input.ndim not in (3, 4):
-        raise NotImplementedError(f'Input Error: Only 3D or 4D input Tensors are supported '
-                                  f'(got {input.ndim}D)')
+    if input.ndim < 3:  # PyTorch reads dimension 2 first
+        n = max(input.ndim, 1)
+        raise IndexError(f'Dimension out of range (expected to be in range of [{-n}, {n - 1}], '
+                         'but got 2)')
+    if input.ndim > 4:
+        raise RuntimeError('Expected 3D or 4D (batch mode) tensor with possibly 0 batch size '
+                           'and other non-zero dimensions for input, but got: '
+                           f'{list(input.shape)}')
     x = input
     ks, dil, pad, st = _pair(kernel_size), _pair(dilation), _pair(padding), _pair(stride)
     if x._dtype.name not in _FOLD_DTYPES:
@@ -670,8 +675,9 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
                 [1., 2., 2., 1.]])
     """
     if input.ndim not in (2, 3):
-        raise NotImplementedError(f'Input Error: Only unbatched (2D) or batched (3D) input '
-                                  f'Tensors are supported (got {input.ndim}D)')
+        raise RuntimeError('Expected 2D or 3D (batch mode) tensor for input with possibly 0 '
+                           'batch size and non-zero dimensions for input, but got: '
+                           f'{list(input.shape)}')
     x = input
     size, ks = _pair(output_size), _pair(kernel_size)
     dil, pad, st = _pair(dilation), _pair(padding), _pair(stride)

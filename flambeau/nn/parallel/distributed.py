@@ -116,6 +116,7 @@ class DistributedDataParallel(Module):
         state['_params'] = params
         state['_buckets'], state['_where'] = self._make_buckets(params)
         state['_active'] = False       # a backward with reduction is expected
+        state['_started'] = False      # its first gradient has arrived
         state['_next'] = 0             # the next bucket to start
         state['_unused'] = ()          # indices of parameters the last forward did not use
         state['_unfinished'] = False   # the last backward left a bucket unreduced
@@ -191,6 +192,7 @@ class DistributedDataParallel(Module):
     def _prepare(self, sync, out):
         state = self.__dict__
         state['_active'] = sync
+        state['_started'] = False
         state['_next'] = 0
         for b in self._buckets:
             b.pending = len(b.params)
@@ -210,8 +212,8 @@ class DistributedDataParallel(Module):
 
     def _ready(self, index):
         state = self.__dict__
-        if self._next == 0 and all(b.pending == len(b.params) for b in self._buckets):
-            # the first gradient of this backward
+        if not self._started:  # the first gradient of this backward
+            state['_started'] = True
             engine.queue_callback(self._finish)
             state['_unfinished'] = True
             for i in self._unused:
