@@ -163,3 +163,19 @@ def test_small_cnn_trains_like_torch():
                              nn.Conv2d(8, 4, 3, stride=2, padding=1), nn.AdaptiveAvgPool2d(1),
                              nn.Flatten(), nn.Linear(4, 2))
     check_module(build(tnn), build(fnn), x(4, 3, 8, 8), atol=1e-4)
+
+
+@pytest.mark.parametrize('groups', [1, 2])
+def test_conv_weight_grad_over_many_columns_matches_torch(groups):
+    """Few channels over many positions: the weight gradient is summed in column blocks
+    (Note [Small products over long columns]); LeNet's first layer, batch 24."""
+    for m_shape, w_shape in (((24, 2, 28, 28), (6, 2 // groups, 5, 5)),):
+        a, w = x(*m_shape).astype(np.float64), x(*w_shape).astype(np.float64)
+        grads = []
+        for m in (torch, flambeau):
+            xt, wt = m.tensor(a, requires_grad=True), m.tensor(w, requires_grad=True)
+            y = m.nn.functional.conv2d(xt, wt, padding=2, groups=groups)
+            y.backward(m.tensor(np.cos(np.arange(y.numel())).reshape(tuple(y.shape))))
+            grads.append((xt.grad.numpy(), wt.grad.numpy()))
+        for t, f in zip(*grads):
+            assert np.allclose(f, t, rtol=1e-10, atol=1e-10)
