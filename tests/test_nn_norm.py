@@ -348,6 +348,28 @@ def test_embedding_module(kwargs):
     compare_module(fm, tm, None, make=lambda: idx)
 
 
+@pytest.mark.parametrize('dtype', ['float32', 'float64'])
+def test_embedding_and_index_add_grads_over_many_repeats(dtype):
+    """Hundreds of indices with repeats (rows summed per index after a sort): the weight
+    gradient of embedding (also with padding_idx), and index_add along dim 1, against
+    PyTorch."""
+    idx = RNG.integers(0, 7, (12, 25))
+    g = RNG.standard_normal((12, 25, 4)).astype(dtype)
+    for kw in ({}, {'padding_idx': 3}):
+        grads = []
+        for m in (torch, flambeau):
+            w = m.tensor(RNG.standard_normal((7, 4)).astype(dtype) * 0 + 1, requires_grad=True)
+            m.nn.functional.embedding(m.tensor(idx), w, **kw).backward(m.tensor(g))
+            grads.append(w.grad.numpy())
+        assert np.allclose(grads[0], grads[1], rtol=1e-5, atol=1e-5)
+    base = RNG.standard_normal((3, 9, 2)).astype(dtype)
+    ix = RNG.integers(0, 9, 60)
+    src = RNG.standard_normal((3, 60, 2)).astype(dtype)
+    outs = [m.tensor(base).index_add(1, m.tensor(ix), m.tensor(src), alpha=2).numpy()
+            for m in (torch, flambeau)]
+    assert np.allclose(outs[0], outs[1], rtol=1e-5, atol=1e-5)
+
+
 def test_embedding_init_and_from_pretrained():
     m = fnn.Embedding(5, 3, padding_idx=2)
     assert m.weight[2].tolist() == [0.0] * 3 and m.weight.requires_grad

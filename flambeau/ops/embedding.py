@@ -21,6 +21,7 @@ from .. import dtypes as _dt
 from ..autograd.node import tensor_type_name
 from ._common import Node, dtype_title, make, record, state, xp_of
 from .creation import arange, zeros
+from .index import add_at_rows
 from .inplace import check_inplace
 from .normalization import _batch_norm, _instance_norm
 
@@ -70,7 +71,7 @@ class EmbeddingBackward0(Node):
         if keep is not None:
             idx, gf = idx[keep], gf[keep]
         gw = xp.zeros((self.num, d), gf.dtype)
-        xp.add.at(gw, idx, gf)
+        add_at_rows(gw, idx, gf)
         return make(gw.astype(self.wdtype.numpy, copy=False), self.wdtype, g._device),
 
 
