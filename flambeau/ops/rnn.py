@@ -12,9 +12,12 @@ then loops over time on raw arrays (one small GEMM ``h @ W_hh^T`` and a few in-p
 step), keeping the gate activations of every step. Its backward is backpropagation through time
 on raw arrays: the per-step loop only carries ``dh``/``dc`` back; the weight gradients are then
 single GEMMs over all steps (``dG^T @ X``, ``dG^T @ H_prev``). The LSTM gates are reordered
-to (i, f, o, g) and the g rows of the weights doubled (exact: a power of two), so that one
-sigmoid over the whole gate block gives all four, with ``tanh(x) = 2 sigmoid(2x) - 1`` (NumPy's
-float32 ``exp`` is much faster than its ``tanh``). A packed batch runs the same
+to (i, f, o, g) and the i, f, o rows of the weights halved (exact: a power of two), so that
+one ``tanh`` over the whole contiguous gate block, then ``* 0.5 + 0.5``, gives all four:
+``sigmoid(x) = tanh(x / 2) / 2 + 1 / 2`` and ``tanh(x) = 2 sigmoid(2x) - 1`` (NumPy's float32
+``tanh`` is faster than ``exp`` plus a reciprocal, and ufuncs on a strided part of the block
+cost 2-3x more per element than on the whole; gates near 0 or 1 are exact to float32's
+absolute, not relative, precision). A packed batch runs the same
 loop with the batch size of each step (``batch_sizes`` never grows going forward in time, so the
 rows of a step are a prefix of the rows of the step before); the plain padded batch is the case
 where every step has the full batch. Under ``create_graph`` (double backward) the node's
@@ -490,12 +493,14 @@ def _lstm_forward(xp, X, steps, reverse, h0, c0, wih, whh, bias, whr):
     # gates reordered to (i, f, o, g): the three sigmoids are one contiguous block
     wih_p = xp.concatenate((wih[:2 * H], wih[3 * H:], wih[2 * H:3 * H]))
     whh_p = xp.concatenate((whh[:2 * H], whh[3 * H:], whh[2 * H:3 * H]))
-    G = X @ wih_p.T
+    # pre-activations halved for i, f, o (Note [fused recurrent layer]); whh_p, wih_p unscaled
+    # serve the backward
+    half = xp.full((4 * H, 1), 0.5, X.dtype)
+    half[3 * H:] = 1
+    G = X @ (wih_p * half).T
     if bias is not None:
-        G += xp.concatenate((bias[:2 * H], bias[3 * H:], bias[2 * H:3 * H]))
-    G[:, 3 * H:] *= 2
-    whh_sT = whh_p.T.copy()  # a copy: scaled in place below, and whh_p serves the backward
-    whh_sT[:, 3 * H:] *= 2
+        G += xp.concatenate((bias[:2 * H], bias[3 * H:], bias[2 * H:3 * H])) * half[:, 0]
+    whh_sT = (whh_p * half).T.copy()
     C = xp.empty((N, H), X.dtype)
     TC = xp.empty((N, H), X.dtype)
     P = whh.shape[1]
@@ -517,8 +522,10 @@ def _lstm_forward(xp, X, steps, reverse, h0, c0, wih, whh, bias, whr):
         t = tmp[:b]
         xp.matmul(hp, whh_sT, out=t)
         g += t
-        _sigmoid_(g, xp)
-        tg = g[:, H3:]  # tanh(x) = 2 sigmoid(2x) - 1, the 2x folded into the weights
+        xp.tanh(g, out=g)
+        g *= 0.5
+        g += 0.5
+        tg = g[:, H3:]  # tanh(x) = 2 sigmoid(2x) - 1
         tg *= 2
         tg -= 1
         cn = C[s:e]
