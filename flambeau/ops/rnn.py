@@ -490,7 +490,8 @@ def _lstm_forward(xp, X, steps, reverse, h0, c0, wih, whh, bias, whr):
     H = whh.shape[0] // 4
     B = h0.shape[0]
     N = X.shape[0]
-    # gates reordered to (i, f, o, g): the three sigmoids are one contiguous block
+    # gates reordered to (i, f, o, g): the tanh gate last, one slice (Note [fused recurrent
+    # layer])
     wih_p = xp.concatenate((wih[:2 * H], wih[3 * H:], wih[2 * H:3 * H]))
     whh_p = xp.concatenate((whh[:2 * H], whh[3 * H:], whh[2 * H:3 * H]))
     # pre-activations halved for i, f, o (Note [fused recurrent layer]); whh_p, wih_p unscaled
