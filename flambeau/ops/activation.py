@@ -25,7 +25,7 @@ from .pointwise import abs as _abs
 from .pointwise import relu as _relu
 from .pointwise import exp, sigmoid, tanh, where  # noqa: F401  (F.sigmoid, F.tanh)
 from .shape import cat
-from .special import _CHUNK, _blockwise, erf, erf_array, xp_of_array
+from .special import _CHUNK, _blockwise, const_like, erf, erf_array, xp_of_array
 
 _SQRT_HALF = math.sqrt(0.5)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
@@ -347,6 +347,54 @@ def softplus(input, beta=1.0, threshold=20.0):
     return _finish(input, res, SoftplusBackward0, save_input=True, beta=beta, threshold=threshold)
 
 
+# Note [GELU's normal CDF in float32]: the exact GELU ``x * Phi(x)`` of a float32 array takes
+# Phi as ``1/2 + tanh(x * P(x**2)) / 2``, P of degree 6 fitting ``atanh(erf(x / sqrt(2))) / x``,
+# instead of ``(1 + erf(x / sqrt(2))) / 2`` through Note [erf in float32]: 18 passes over a
+# cached block against 40 (NumPy's float32 tanh is vectorised). The coefficients are an
+# iteratively reweighted least-squares fit in float64 on Chebyshev nodes of [0, 5.9], weighted
+# by dPhi/dP = 2 Phi (1 - Phi) x, rounded to float32; x**2 is clamped at 5.9**2, where
+# x * P is 11 and beyond which NumPy's tanh is +-1 (Phi = 0 for x <= -5.72, as PyTorch's
+# rounding gives). Checked over 6M points of [-9, 9] against float64 Phi: |error| <= 9.6e-8
+# (1.5 ulp near 1; PyTorch's float32 GELU is off by up to 1.2e-6), GELU's relative error
+# <= 1.7e-7 for x > 0; +-inf give +inf and NaN as before. Half types run in float32 too;
+# float64 keeps erf.
+_PHI32_P = tuple(np.float32(c) for c in (
+    0.7978849411010742, 0.03633308410644531, -3.2594980439171195e-05, -5.530619455385022e-05,
+    3.964745246776147e-06, -1.3226345174643939e-07, 1.7561752052586144e-09))
+_PHI32_S1 = np.float32(5.9 * 5.9)
+
+
+def _normal_cdf_f32(x, out):
+    """Phi(x) of a float32 array into ``out`` (Note [GELU's normal CDF in float32])."""
+    xp = xp_of_array(x)
+    s = xp.multiply(x, x, out=out)
+    xp.minimum(s, const_like(x, _PHI32_S1) if xp is np and x.ndim == 1 else _PHI32_S1, out=s)
+    p = s * _PHI32_P[6]
+    for c in _PHI32_P[5:0:-1]:
+        p += c
+        p *= s
+    p += _PHI32_P[0]
+    p *= x
+    xp.tanh(p, out=p)
+    p *= np.float32(0.5)
+    xp.add(p, np.float32(0.5), out=out)
+    return out
+
+
+def _gelu_f32(x):
+    """``(x * Phi(x), Phi(x))`` of a float32 array, block by block on the host (the
+    temporaries stay in the cache)."""
+    xp = xp_of_array(x)
+    fx = x.reshape(-1)
+    fc = xp.empty(fx.shape, x.dtype)
+    fr = xp.empty(fx.shape, x.dtype)
+    step = _CHUNK if xp is np else max(fx.size, 1)
+    for i in range(0, fx.size, step):
+        j = i + step
+        xp.multiply(fx[i:j], _normal_cdf_f32(fx[i:j], fc[i:j]), out=fr[i:j])
+    return fr.reshape(x.shape), fc.reshape(x.shape)
+
+
 def _gelu_cdf_block(x):
     """The standard normal CDF ``0.5 * (1 + erf(x / sqrt(2)))`` of a float array, its dtype."""
     r = erf_array(x * x.dtype.type(_SQRT_HALF))
@@ -355,9 +403,10 @@ def _gelu_cdf_block(x):
     return r
 
 
-def _gelu_grad_block(x, g, cdf):
-    """``g * (cdf + x * pdf(x))``, the exact GELU's gradient, on arrays of one dtype."""
-    r = x * x
+def _gelu_grad_block(x, g, cdf, out=None):
+    """``g * (cdf + x * pdf(x))``, the exact GELU's gradient, on arrays of one dtype (into
+    ``out`` if given)."""
+    r = xp_of_array(x).multiply(x, x, out=out)
     r *= x.dtype.type(-0.5)
     xp_of_array(x).exp(r, out=r)
     r *= x.dtype.type(_INV_SQRT_2PI)
@@ -386,7 +435,7 @@ class GeluBackward0(Node):
                     fx, fg, fc, fr = (a.reshape(-1) for a in (xd, gd, cdf, res))
                     for i in range(0, fx.size, _CHUNK):
                         j = i + _CHUNK
-                        fr[i:j] = _gelu_grad_block(fx[i:j], fg[i:j], fc[i:j])
+                        _gelu_grad_block(fx[i:j], fg[i:j], fc[i:j], fr[i:j])
                 return make(res, g._dtype, g._device)
             cdf = (erf(x * _SQRT_HALF) + 1) * 0.5
             pdf = exp(x * x * -0.5) * _INV_SQRT_2PI
@@ -413,8 +462,11 @@ def gelu(input, approximate='none'):
     calc = x.astype(np.float32) if x.dtype.itemsize == 2 else x
     cdf = None
     if approximate == 'none':
-        cdf = _blockwise(_gelu_cdf_block, calc)
-        res = calc * cdf
+        if calc.dtype == np.float32:
+            res, cdf = _gelu_f32(calc)
+        else:
+            cdf = _blockwise(_gelu_cdf_block, calc)
+            res = calc * cdf
         if calc is not x or not x.ndim:  # half types: the gradient is computed in float32
             cdf = None
     else:
