@@ -20,6 +20,10 @@ def _sdpa_samples(make):
     yield Sample((f((3, 4, 4)), f((3, 5, 4)), f((3, 5, 6))),
                  {'attn_mask': f((3, 4, 5)), 'scale': 0.5})  # math path, mask gradient
     yield S(f((4, 3)), f((5, 3)), f((5, 2)))  # 2-D
+    # 4-D masks, laid out as the key-major scores (Note [Key-major scores]); a mask gradient
+    yield Sample((f((2, 2, 3, 4)), f((2, 2, 5, 4)), f((2, 2, 5, 4)), make.mask((2, 1, 3, 5))))
+    yield Sample((f((2, 2, 3, 4)), f((2, 2, 5, 4)), f((2, 2, 5, 4))),
+                 {'attn_mask': f((2, 2, 3, 5)), 'scale': 0.7})
     yield S(f((2, 3, 4, 8), noncontig=True), f((2, 3, 5, 8)), f((2, 3, 5, 8)))
     yield S(f((2, 3, 4)), f((1, 5, 4)), f((5, 3)))  # batch broadcasting
     yield Sample((f((2, 4, 3, 4)), f((2, 2, 5, 4)), f((2, 2, 5, 4))), {'enable_gqa': True})
