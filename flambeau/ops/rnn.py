@@ -17,7 +17,9 @@ one ``tanh`` over the whole contiguous gate block, then ``* 0.5 + 0.5``, gives a
 ``sigmoid(x) = tanh(x / 2) / 2 + 1 / 2`` and ``tanh(x) = 2 sigmoid(2x) - 1`` (NumPy's float32
 ``tanh`` is faster than ``exp`` plus a reciprocal, and ufuncs on a strided part of the block
 cost 2-3x more per element than on the whole; gates near 0 or 1 are exact to float32's
-absolute, not relative, precision). A packed batch runs the same
+absolute, not relative, precision). The block keeps the raw tanh values T, the sigmoid gates
+go to a gate-major array, and the backward takes every gate's derivative as one contiguous
+``1 - T^2`` (the sigmoid's 1/4 moved into the weights it meets). A packed batch runs the same
 loop with the batch size of each step (``batch_sizes`` never grows going forward in time, so the
 rows of a step are a prefix of the rows of the step before); the plain padded batch is the case
 where every step has the full batch. Under ``create_graph`` (double backward) the node's
@@ -502,6 +504,7 @@ def _lstm_forward(xp, X, steps, reverse, h0, c0, wih, whh, bias, whr):
     if bias is not None:
         G += xp.concatenate((bias[:2 * H], bias[3 * H:], bias[2 * H:3 * H])) * half[:, 0]
     whh_sT = (whh_p * half).T.copy()
+    A = xp.empty((3, N, H), X.dtype)  # sigmoid(i), sigmoid(f), sigmoid(o), gate-major
     C = xp.empty((N, H), X.dtype)
     TC = xp.empty((N, H), X.dtype)
     P = whh.shape[1]
@@ -523,27 +526,26 @@ def _lstm_forward(xp, X, steps, reverse, h0, c0, wih, whh, bias, whr):
         t = tmp[:b]
         xp.matmul(hp, whh_sT, out=t)
         g += t
-        xp.tanh(g, out=g)
-        g *= 0.5
-        g += 0.5
-        tg = g[:, H3:]  # tanh(x) = 2 sigmoid(2x) - 1
-        tg *= 2
-        tg -= 1
+        xp.tanh(g, out=g)  # G keeps these tanh values T: the backward's derivatives are 1 - T^2
+        a = A[:, s:e]
+        xp.multiply(g[:, :H3].reshape(b, 3, H).swapaxes(0, 1), 0.5, out=a)
+        a += 0.5
+        tg = g[:, H3:]
         cn = C[s:e]
-        xp.multiply(g[:, H:2 * H], cp, out=cn)
+        xp.multiply(a[1], cp, out=cn)
         u = tmpH[:b]
-        xp.multiply(g[:, :H], g[:, H3:], out=u)
+        xp.multiply(a[0], tg, out=u)
         cn += u
         tc = TC[s:e]
         xp.tanh(cn, out=tc)
         hr = Hraw[s:e]
-        xp.multiply(g[:, 2 * H:H3], tc, out=hr)
+        xp.multiply(a[2], tc, out=hr)
         if whr is not None:
             xp.matmul(hr, whrT, out=Y[s:e])
         hp, cp = Y[s:e], cn
     hn = _final_rows(Y, steps, reverse, B, xp)
     cn = _final_rows(C, steps, reverse, B, xp)
-    return Y, hn, cn, (X, G, TC, Hraw, hps, cps, wih_p, whh_p, whr)
+    return Y, hn, cn, (X, G, A, TC, Hraw, hps, cps, wih_p, whh_p, whr)
 
 
 def _unperm(a, H):
@@ -552,20 +554,27 @@ def _unperm(a, H):
 
 
 def _lstm_backward(xp, saved, steps, reverse, dY, dhn, dcn, need):
-    X, G, TC, Hraw, hps, cps, wih_p, whh_p, whr = saved
+    X, G, A, TC, Hraw, hps, cps, wih_p, whh_p, whr = saved
     H = TC.shape[1]
     B = steps[0][1]
     P = whh_p.shape[1]
     N = X.shape[0]
     dt = X.dtype
+    H2, H3 = 2 * H, 3 * H
+    # G holds T = tanh of the (i, f, o halved) pre-activations: every gate's derivative is
+    # (1 - T^2) times 1/4 for i, f, o (sigmoid(x) = T / 2 + 1 / 2 with T = tanh(x / 2)) and 1
+    # for g. DG keeps 4x the i, f, o gradients, one contiguous product per step; the weights
+    # that multiply DG, and the products of DG, take the exact 1/4 instead.
+    quarter = xp.full((4 * H, 1), 0.25, dt)
+    quarter[H3:] = 1
+    whh_q = whh_p * quarter
     dh = dhn.copy() if dhn is not None else xp.zeros((B, P), dt)
     dc = dcn.copy() if dcn is not None else xp.zeros((B, H), dt)
     DG = xp.empty((N, 4 * H), dt)
     DHT = xp.empty((N, P), dt) if whr is not None else None
     t1 = xp.empty((B, H), dt)
     t2 = xp.empty((B, H), dt)
-    t3 = xp.empty((B, 3 * H), dt)
-    H2, H3 = 2 * H, 3 * H
+    t4 = xp.empty((B, 4 * H), dt)
     for k in _order(len(steps), not reverse):
         s, b = steps[k]
         e = s + b
@@ -579,44 +588,39 @@ def _lstm_backward(xp, saved, steps, reverse, dY, dhn, dcn, need):
         else:
             dhr = dhb
         g = G[s:e]
+        a = A[:, s:e]
         tc = TC[s:e]
         dg = DG[s:e]
-        o = g[:, H2:H3]
-        gg = g[:, H3:]
         dcb = dc[:b]
         xp.multiply(dhr, tc, out=dg[:, H2:H3])
         u = t1[:b]
         xp.multiply(tc, tc, out=u)
         xp.subtract(1, u, out=u)
-        u *= o
+        u *= a[2]
         u *= dhr
         dcb += u
-        xp.multiply(dcb, gg, out=dg[:, :H])
+        xp.multiply(dcb, g[:, H3:], out=dg[:, :H])
         xp.multiply(dcb, cps[k], out=dg[:, H:H2])
-        xp.multiply(dcb, g[:, :H], out=dg[:, H3:])
-        dcb *= g[:, H:H2]
-        v = t3[:b]
-        S = g[:, :H3]
-        xp.subtract(1, S, out=v)
-        v *= S
-        dg[:, :H3] *= v
-        xp.multiply(gg, gg, out=u)
-        xp.subtract(1, u, out=u)
-        dg[:, H3:] *= u
-        xp.matmul(dg, whh_p, out=dhb)
+        xp.multiply(dcb, a[0], out=dg[:, H3:])
+        dcb *= a[1]
+        d = t4[:b]
+        xp.multiply(g, g, out=d)
+        xp.subtract(1, d, out=d)
+        dg *= d
+        xp.matmul(dg, whh_q, out=dhb)
     res = {}
     if need[0]:
-        res['x'] = DG @ wih_p
+        res['x'] = DG @ (wih_p * quarter)
     if need[1]:
         res['h'] = dh
     if need[2]:
         res['c'] = dc
     if need[3]:
-        res['w_ih'] = xp.concatenate(_unperm(DG.T @ X, H))
+        res['w_ih'] = xp.concatenate(_unperm(DG.T @ X * quarter, H))
     if need[4]:
-        res['w_hh'] = xp.concatenate(_unperm(DG.T @ xp.concatenate(hps), H))
+        res['w_hh'] = xp.concatenate(_unperm(DG.T @ xp.concatenate(hps) * quarter, H))
     if need[5] or need[6]:
-        res['b'] = xp.concatenate(_unperm(DG.sum(0), H))
+        res['b'] = xp.concatenate(_unperm(DG.sum(0) * quarter[:, 0], H))
     if whr is not None and need[7]:
         res['w_hr'] = DHT.T @ Hraw
     return res
