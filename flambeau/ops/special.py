@@ -413,13 +413,15 @@ _math_erfc = np.frompyfunc(math.erfc, 1, 1)
 _SMALL = 256  # below this many elements, Python's math.erf per element is faster
 
 
-_CHUNK = 1 << 14  # elements per block of a large array: its temporaries stay in the cache
+# elements per block of a large array: its temporaries stay in the L2 cache, and each ufunc
+# call's ~0.6 us of overhead is spread over enough elements (16K-element blocks: GELU 30% slower)
+_CHUNK = 1 << 16
 
 
 def _blockwise(fn, x):
     """``fn`` (an elementwise function of a float array returning a new array of the same
     shape and dtype) over a large NumPy array block by block: the dozens of passes of a
-    rational approximation then run on cached data (4x faster on 1M elements)."""
+    rational approximation then run on cached data (float64 erf of 1M elements: 59 -> 33 ms)."""
     if x.size <= 4 * _CHUNK or xp_of_array(x) is not np:
         return fn(x)
     flat = x.reshape(-1)
