@@ -16,6 +16,8 @@ def reduce_samples(dtype_kw=True):
         x = make((2, 3, 4))
         yield S(x)
         yield S(x, 1)
+        yield S(x, 0)  # leading dims: column sums by BLAS (Note [Sums by BLAS])
+        yield S(x, (1, 0), True)
         yield S(x, -1, True)
         yield S(x, (0, 2))
         yield S(x, dim=[2, 0], keepdim=True)
@@ -28,9 +30,6 @@ def reduce_samples(dtype_kw=True):
         if dtype_kw:
             yield S(x, 1, dtype=_float64)
     return samples
-
-
-
 
 
 def _dim_error(make):

@@ -30,6 +30,7 @@ from .arithmetic import div
 from .creation import zeros
 from .shape import cat
 from .random import _dropout
+from .reduce import _sum_kept, _sum_over
 
 # the names ``flambeau.nn.functional`` exports from this module
 FUNCTIONAL = ['alpha_dropout', 'batch_norm', 'dropout', 'dropout1d', 'dropout2d', 'dropout3d',
@@ -76,42 +77,6 @@ def _stats(xp, xa, axes, n, eps):
         var = xp.zeros(shape, xa.dtype)
         xc = xa - mean
     return mean, xc, var, 1.0 / xp.sqrt(var + eps)
-
-
-# Note [Sums by BLAS]: the per-row sums of a (rows, k) float array (layer norm's statistics)
-# and the column sums over its leading axes (the weight and bias gradients) are matrix-vector
-# products with a vector of ones: BLAS runs them 2-4x faster than NumPy's reductions, which
-# loop over the rows one by one. The column sums add in the same order as NumPy's axis-0
-# reduction; rows are limited to _BLAS_ROW_MAX elements, where NumPy's pairwise row sum has no
-# meaningful accuracy edge.
-_BLAS_ROW_MAX = 8192
-
-
-def _sum_kept(a, axes):
-    """``a.sum(axis=axes, keepdims=True)`` (Note [Sums by BLAS] for rows of a 2-D array)."""
-    if axes == (1,) and a.ndim == 2 and type(a) is np.ndarray and a.dtype.kind == 'f' \
-            and 0 < a.shape[1] <= _BLAS_ROW_MAX:
-        return (a @ np.ones(a.shape[1], a.dtype)).reshape(-1, 1)
-    return a.sum(axis=axes, keepdims=True)
-
-
-def _sum_over(a, axes):
-    """``a.sum(axis=axes)``; over leading axes of a contiguous float array as one
-    vector-matrix product (Note [Sums by BLAS])."""
-    k = len(axes)
-    if k and axes == tuple(range(k)) and type(a) is np.ndarray and a.dtype.kind == 'f' \
-            and a.flags.c_contiguous and a.size:
-        rest = a.shape[k:]
-        a2 = a.reshape(_prod(a.shape[:k]), -1)
-        return (np.ones(a2.shape[0], a.dtype) @ a2).reshape(rest)
-    return a.sum(axis=axes)
-
-
-def _prod(shape):
-    n = 1
-    for s in shape:
-        n *= s
-    return n
 
 
 def _mul_into(a, b, out):
