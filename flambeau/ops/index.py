@@ -297,9 +297,12 @@ def getitem(input, idx):
         (tensor([3, 4, 5]), tensor([[1, 2], [4, 5]]), tensor([4, 5]))
     """
     if type(idx) is int and input._data.ndim:  # fast path: x[i]
-        n = input._data.shape[0]
+        a = input._data
+        n = a.shape[0]
         if not -n <= idx < n:
             raise IndexError(f'index {idx} is out of bounds for dimension 0 with size {n}')
+        if a.ndim > 1 and not (state.enabled and input._requires_grad):
+            return make_view(input, a[idx], getitem_basic, ((idx,),))  # a view, no node
         return _getitem_norm(input, (idx,), True, 'SelectBackward0')
     norm, basic = _normalize(input, idx)
     if input._data.ndim == 0 and any(type(i) in (int, slice) for i in
