@@ -681,3 +681,6 @@ def test_float32_gelu_over_a_dense_grid_matches_float64():
     assert np.all(yf[x < -5.72] == 0)
     dx = xt.grad.numpy()
     assert np.all(np.abs(dx - x64.grad.numpy()) <= 2.5e-7 + 1.5e-7 * np.abs(x64.grad.numpy()))
+    big = np.array([3e19, -3e19, 1e30, -1e30, 3.4e38, -3.4e38], np.float32)  # x**2 overflows
+    yb = flambeau.nn.functional.gelu(flambeau.tensor(big)).numpy()
+    assert yb.tolist() == torch.nn.functional.gelu(torch.tensor(big, dtype=torch.float64)).tolist()
