@@ -69,7 +69,8 @@ def _scores(xp, a, b):
     batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
     pos = max(len(batch) - 1, 0)
     buf = np.empty(batch[:pos] + (S,) + batch[pos:] + (L,), np.result_type(a, b))
-    np.matmul(b, a.swapaxes(-1, -2), out=np.moveaxis(buf, pos, -2))
+    # a^T copied first: OpenBLAS runs these small products 1.5x slower on a transposed operand
+    np.matmul(b, np.ascontiguousarray(a.swapaxes(-1, -2)), out=np.moveaxis(buf, pos, -2))
     return np.moveaxis(buf, pos, -1)
 
 
