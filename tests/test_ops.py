@@ -684,3 +684,32 @@ def test_float32_gelu_over_a_dense_grid_matches_float64():
     big = np.array([3e19, -3e19, 1e30, -1e30, 3.4e38, -3.4e38], np.float32)  # x**2 overflows
     yb = flambeau.nn.functional.gelu(flambeau.tensor(big)).numpy()
     assert yb.tolist() == torch.nn.functional.gelu(torch.tensor(big, dtype=torch.float64)).tolist()
+
+
+@pytest.mark.parametrize('dtype', ['float32', 'float64', 'int32', 'int64'])
+def test_where_on_large_arrays_matches_torch_bit_for_bit(dtype):
+    """``where`` over 40K elements (Note [Branch-free where]): an irregular mask, tensor and
+    scalar operands, a broadcast operand; NaN, infinities and -0.0 kept as they are."""
+    rng = np.random.default_rng(0)
+    n = 40_000
+    a = (rng.standard_normal(n) * 100).astype(dtype)
+    b = (rng.standard_normal(n) * 100).astype(dtype)
+    if dtype.startswith('float'):
+        a[:6] = [np.nan, -np.inf, np.inf, -0.0, 0.0, 1e-45]
+        b[:6] = [-0.0, np.nan, -np.inf, 0.0, -0.0, np.inf]
+    c = rng.random(n) < 0.5
+    c[:6] = [True, False, True, False, True, False]
+    fc, tc = flambeau.tensor(c), torch.tensor(c)
+    fa, fb, ta, tb = flambeau.tensor(a), flambeau.tensor(b), torch.tensor(a), torch.tensor(b)
+    small = a[:200].reshape(200, 1)
+    cases = [((fa, fb), (ta, tb)), ((0, fb), (0, tb)), ((fa, 0), (ta, 0)), ((-0.0, fb), (-0.0, tb)),
+             ((3, fa), (3, ta))]
+    for (x, y), (tx, ty) in cases:
+        got = flambeau.where(fc, x, y).numpy()
+        want = torch.where(tc, tx, ty).numpy()
+        assert got.dtype == want.dtype and got.view(f'u{got.itemsize}').tolist() == \
+            want.view(f'u{want.itemsize}').tolist()
+    c2 = rng.random((200, 200)) < 0.5  # an operand broadcast against the condition
+    got = flambeau.where(flambeau.tensor(c2), flambeau.tensor(small), 0).numpy()
+    want = torch.where(torch.tensor(c2), torch.tensor(small), 0).numpy()
+    assert got.view(f'u{got.itemsize}').tolist() == want.view(f'u{want.itemsize}').tolist()
