@@ -136,9 +136,10 @@ class _GatherFromBackward(Node):
         return _scatter_to(g, self.idx, self.size)
 
 
-def _scatter_to(g, idx, sp):
+def _scatter_to(g, idx, sp, unique=False):
     """``out[..., idx] += g`` into a result of spatial shape ``sp`` (``idx``: int64 array of
-    ``g``'s shape, flat positions in ``prod(sp)``; the leading dims are shared)."""
+    ``g``'s shape, flat positions in ``prod(sp)``; the leading dims are shared). ``unique``:
+    no position repeats within a row (disjoint pooling windows), so a plain assignment does."""
     xp = xp_of(g)
     ga = g._data
     lead = ga.shape[:ga.ndim - len(sp)]
@@ -146,7 +147,10 @@ def _scatter_to(g, idx, sp):
     rows = math.prod(lead)
     flat_idx = (idx.reshape(rows, math.prod(idx.shape[idx.ndim - len(sp):])) +
                 (xp.arange(rows) * m)[:, None]).ravel()
-    if xp is np and ga.dtype.kind in 'fV':
+    if unique:
+        res = xp.zeros(rows * m, ga.dtype)
+        res[flat_idx] = ga.reshape(-1)
+    elif xp is np and ga.dtype.kind in 'fV':
         res = np.bincount(flat_idx, ga.reshape(-1).astype(np.float64), minlength=rows * m)
         res = res.astype(ga.dtype)
     else:
@@ -178,10 +182,10 @@ def _gather_from(g, idx, nsp):
 
 # -- max pooling ----------------------------------------------------------------------------------
 class _MaxPoolBackward(Node):
-    __slots__ = ('idx', 'size')
+    __slots__ = ('idx', 'size', 'unique')  # unique: the windows are disjoint
 
     def backward(self, g):
-        return _scatter_to(g, self.idx, self.size)
+        return _scatter_to(g, self.idx, self.size, self.unique)
 
 
 MaxPool2DWithIndicesBackward0 = type('MaxPool2DWithIndicesBackward0', (_MaxPoolBackward,),
@@ -230,9 +234,12 @@ def _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, n, name)
     for v in vs[1:]:
         xp.maximum(vals, v, out=vals)
     wdt = np.uint8 if len(vs) <= 256 else np.int32
-    won = xp.full(vals.shape, len(vs) - 1, wdt)
+    # the first offset j with vs[j] == vals, as n0 (1 + n1 (1 + ... n_{K-2})) with n_j the
+    # 0/1 inequalities (a NaN window is redone below)
+    won = xp.zeros(vals.shape, wdt)
     for j in range(len(vs) - 2, -1, -1):
-        _take_where(xp, won, j, vs[j] == vals)
+        won += 1
+        won *= vs[j] != vals
     if x.dtype.kind in 'fV' and (vals != vals).any():
         for j, v in enumerate(vs):
             _take_where(xp, won, j, v != v)
@@ -244,6 +251,7 @@ def _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, n, name)
     if state.enabled and input._requires_grad:
         node = (MaxPool3DWithIndicesBackward0 if n == 3 else MaxPool2DWithIndicesBackward0)()
         node.idx, node.size = idx, sp
+        node.unique = all(ss >= dd * (kk - 1) + 1 for kk, ss, dd in zip(k, s, d))
         record(node, res, input)
     return res, idx
 
@@ -707,7 +715,7 @@ def _adaptive_max(input, output_size, n):
     res = make(vals, input._dtype, input._device)
     if state.enabled and input._requires_grad:
         node = (AdaptiveMaxPool3DBackward0 if n == 3 else AdaptiveMaxPool2DBackward0)()
-        node.idx, node.size = idx, sp
+        node.idx, node.size, node.unique = idx, sp, False  # (windows may overlap)
         record(node, res, input)
     return res, make(idx, _dt.int64, input._device)
 
