@@ -713,3 +713,17 @@ def test_where_on_large_arrays_matches_torch_bit_for_bit(dtype):
     got = flambeau.where(flambeau.tensor(c2), flambeau.tensor(small), 0).numpy()
     want = torch.where(torch.tensor(c2), torch.tensor(small), 0).numpy()
     assert got.view(f'u{got.itemsize}').tolist() == want.view(f'u{want.itemsize}').tolist()
+
+
+@pytest.mark.parametrize('dtype', ['float32', 'float64', 'int32', 'int64'])
+def test_relu_on_large_arrays_matches_torch_bit_for_bit(dtype):
+    """relu over 100K elements (blocks against cached zeros): -0.0 and NaN pass unchanged, as in
+    PyTorch's relu."""
+    base = np.array([-0.0, 0.0, np.nan, -np.nan, -1.5, 1.5, np.inf, -np.inf, 1e-45, -1e-45])
+    x = np.tile(base, 10_000)
+    x = x.astype(dtype) if dtype.startswith('float') else \
+        (np.nan_to_num(x, nan=7, posinf=5, neginf=-5) * 3).astype(dtype)
+    got = flambeau.relu(flambeau.tensor(x)).numpy()
+    want = torch.relu(torch.tensor(x)).numpy()
+    assert got.dtype == want.dtype
+    assert got.view(f'u{got.itemsize}').tolist() == want.view(f'u{want.itemsize}').tolist()

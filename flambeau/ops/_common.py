@@ -245,3 +245,23 @@ def shape_arg(args):
             return tuple(int(v) for v in a.tolist()) if a.ndim else (int(a),)
         return tuple(int(s) for s in a)
     return tuple(int(s) for s in args)
+
+
+# elements per block of a large array: its temporaries stay in the L2 cache, and each ufunc
+# call's ~0.6 us of overhead is spread over enough elements (16K-element blocks: GELU 30% slower)
+_CHUNK = 1 << 16
+_CONST_BLOCKS = {}  # (value, dtype) -> a cached 1-D array of it
+
+
+def const_like(x, value):
+    """An array of ``value`` in ``x``'s dtype and (1-D) shape, from a cached block: NumPy's
+    ``minimum``/``maximum`` against a scalar skip their vector loops, against an array they
+    run ~3x faster. Meant for blocks of at most ``_CHUNK`` elements."""
+    n = x.shape[0]
+    key = (value, x.dtype.str)
+    block = _CONST_BLOCKS.get(key)
+    if block is None or block.shape[0] < n:
+        if len(_CONST_BLOCKS) > 16:
+            _CONST_BLOCKS.clear()
+        block = _CONST_BLOCKS[key] = np.full(max(n, _CHUNK), value, x.dtype)
+    return block[:n]

@@ -16,10 +16,10 @@ from builtins import abs as builtins_abs
 import numpy as np
 
 from .. import dtypes as _dt
-from ._common import (_TITLES, Node, Tensor, binary_operands, broadcast_error,  # noqa: F401
+from ._common import (_CHUNK, _TITLES, Node, Tensor, binary_operands, broadcast_error,  # noqa: F401
                       checked_scalar, dtype_title as _dt_title, fix_dtype, make, normalize_dims,
                       not_implemented, on_device, record, reduce_grad, scalar_value, state,
-                      xp_of)
+                      xp_of, const_like)
 from ..device import CPU
 
 
@@ -290,6 +290,22 @@ class ReluBackward0(Node):
         return where(y <= 0, 0., g)  # NaN passes the gradient, as in PyTorch
 
 
+def _max0(xp, x):
+    """``max(0, x)`` as PyTorch's relu takes it: -0.0 and NaN pass unchanged. On the host in
+    blocks against a cached array of zeros (NumPy's maximum with a scalar operand skips its
+    vector loop: 300K float32 in 110 us against 39 us)."""
+    zero = x.dtype.type(0)
+    if xp is not np or x.size < 4096 or not x.flags.c_contiguous:
+        return xp.maximum(zero, x)
+    flat = x.reshape(-1)
+    out = np.empty_like(flat)
+    z = const_like(flat[:_CHUNK], zero)
+    for i in range(0, flat.size, _CHUNK):
+        j = i + _CHUNK
+        np.maximum(z[:flat.size - i] if j > flat.size else z, flat[i:j], out=out[i:j])
+    return out.reshape(x.shape)
+
+
 def relu(input):
     """``max(input, 0)`` elementwise.
 
@@ -300,8 +316,7 @@ def relu(input):
     """
     if input._dtype is _dt.bool:
         raise RuntimeError('Boolean inputs not supported for relu')
-    x = input._data
-    r = make(xp_of(input).maximum(x, x.dtype.type(0)), input._dtype, input._device)
+    r = make(_max0(xp_of(input), input._data), input._dtype, input._device)
     if state.enabled and input._requires_grad:
         node = ReluBackward0()
         node.save_output(r)

@@ -17,8 +17,9 @@ import math
 import numpy as np
 
 from .. import dtypes as _dt
-from ._common import (Node, Tensor, as_number, binary_operands, broadcast_error, fix_dtype, make,
-                      not_implemented, record, reduce_grad, state, xp_of, xp_of_array)
+from ._common import (_CHUNK, Node, Tensor, as_number, binary_operands, broadcast_error,
+                      const_like, fix_dtype, make, not_implemented, record, reduce_grad, state,
+                      xp_of, xp_of_array)
 from .pointwise import _unary, exp, where
 
 _LN2 = math.log(2.0)
@@ -413,9 +414,6 @@ _math_erfc = np.frompyfunc(math.erfc, 1, 1)
 _SMALL = 256  # below this many elements, Python's math.erf per element is faster
 
 
-# elements per block of a large array: its temporaries stay in the L2 cache, and each ufunc
-# call's ~0.6 us of overhead is spread over enough elements (16K-element blocks: GELU 30% slower)
-_CHUNK = 1 << 16
 
 
 def _blockwise(fn, x):
@@ -491,19 +489,6 @@ def erf_block_f32(x):
     return xp.where(small, p, r)  # (a masked copyto takes twice as long)
 
 
-_CONST_BLOCKS = {}  # float32 value -> a cached 1-D array of it
-
-
-def const_like(x, value):
-    """A float32 array of ``value`` of ``x``'s (1-D) shape, from a cached block: NumPy's
-    ``minimum`` against a scalar skips its vector loop, against an array it is 3x faster."""
-    n = x.shape[0]
-    block = _CONST_BLOCKS.get(value)
-    if block is None or block.shape[0] < n:
-        if len(_CONST_BLOCKS) > 16:
-            _CONST_BLOCKS.clear()
-        block = _CONST_BLOCKS[value] = np.full(max(n, _CHUNK), value, np.float32)
-    return block[:n]
 
 
 def _erf_block(x):
