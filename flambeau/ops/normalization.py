@@ -94,10 +94,15 @@ class _AffineNormBackward(Node):
     that view they reduce; ``n``: elements per statistic; ``wshape``: the shape weight takes to
     broadcast against ``input``; ``waxes``: the axes of ``input`` summed for the weight and
     bias gradients; ``mean``/``invstd``: the statistics (arrays, in the grouped view);
-    ``batch``: whether they came from the input (False: running statistics); ``bias_dt``.
+    ``batch``: whether they came from the input (False: running statistics); ``bias_dt``;
+    ``xhat``: the normalized input the forward computed (grouped view), or None.
     """
     __slots__ = ('grouped', 'axes', 'n', 'wshape', 'waxes', 'mean', 'invstd', 'batch', 'eps',
-                 'bias_dt')
+                 'bias_dt', 'xhat')
+
+    def release(self):
+        Node.release(self)
+        self.xhat = None
 
     def backward(self, g):
         x, w = self.saved_tensors
@@ -109,8 +114,10 @@ class _AffineNormBackward(Node):
         acc = _acc(x._data)
         ga = g._data.astype(acc, copy=False)
         # fresh arrays below are updated in place: fewer passes and allocations
-        xhat = x._data.astype(acc, copy=False).reshape(grouped) - self.mean
-        xhat *= self.invstd
+        xhat = self.xhat
+        if xhat is None:
+            xhat = x._data.astype(acc, copy=False).reshape(grouped) - self.mean
+            xhat *= self.invstd
         xhat = xhat.reshape(shape)
         gx = gw = gb = None
         prod = None
@@ -199,18 +206,27 @@ def _affine_norm(node_cls, input, weight, bias, grouped, axes, wshape, waxes, ep
         mean, xc, var, invstd = _stats(xp, xa, axes, n, eps)
     else:
         xc = xa - mean
-    # xc is a fresh array: scaled and shifted in place
+    # xc is a fresh array: scaled and shifted in place, unless the backward keeps it as x_hat
+    # (two passes fewer there; the output is then a new array)
     xc *= invstd
     y = xc.reshape(x.shape)
+    record_node = state.enabled and (
+        input._requires_grad or (weight is not None and weight._requires_grad) or
+        (bias is not None and bias._requires_grad))
+    keep = record_node and weight is not None
     if weight is not None:
-        y *= weight._data.astype(acc, copy=False).reshape(wshape)
+        w = weight._data.astype(acc, copy=False).reshape(wshape)
+        if keep:
+            y = y * w
+        else:
+            y *= w
     if bias is not None:
         y += bias._data.astype(acc, copy=False).reshape(wshape)
     dt = input._dtype
     out = make(y.astype(dt.numpy, copy=False), dt, input._device)
-    if state.enabled and (input._requires_grad or (weight is not None and weight._requires_grad)
-                          or (bias is not None and bias._requires_grad)):
+    if record_node:
         node = node_cls()
+        node.xhat = xc if keep else None
         node.grouped, node.axes, node.n, node.wshape, node.waxes = grouped, axes, n, wshape, waxes
         node.mean, node.invstd, node.batch, node.eps = mean, invstd, batch, eps
         node.bias_dt = bias._dtype if bias is not None else dt
