@@ -16,8 +16,8 @@ import numpy as np
 
 from .. import dtypes as _dt
 from ..random import _generator_for
-from ._common import (Node, checked_scalar, dtype_title, fix_dtype, make, normalize_dims,
-                      not_implemented, record, state, xp_of)
+from ._common import (_CHUNK, Node, checked_scalar, dtype_title, fix_dtype, make,
+                      normalize_dims, not_implemented, record, state, xp_of)
 from .arithmetic import div, sub
 from .creation import empty_like, zeros_like
 from .inplace import apply_inplace
@@ -25,7 +25,7 @@ from .pointwise import abs as _abs
 from .pointwise import relu as _relu
 from .pointwise import exp, sigmoid, tanh, where  # noqa: F401  (F.sigmoid, F.tanh)
 from .shape import cat
-from .special import _CHUNK, _blockwise, erf, erf_array, xp_of_array
+from .special import _blockwise, erf, erf_array, odd_horner, xp_of_array
 
 _SQRT_HALF = math.sqrt(0.5)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
@@ -367,13 +367,7 @@ _PHI32_P = tuple(np.float32(c) for c in (
 def _normal_cdf_f32(x, out):
     """Phi(x) of a float32 array into ``out`` (Note [GELU's normal CDF in float32])."""
     xp = xp_of_array(x)
-    s = xp.multiply(x, x, out=out)
-    p = s * _PHI32_P[6]
-    for c in _PHI32_P[5:0:-1]:
-        p += c
-        p *= s
-    p += _PHI32_P[0]
-    p *= x
+    p = odd_horner(x, xp.multiply(x, x, out=out), _PHI32_P)
     xp.tanh(p, out=p)
     p *= np.float32(0.5)
     xp.add(p, np.float32(0.5), out=out)

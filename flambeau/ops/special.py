@@ -459,16 +459,22 @@ _ERF32_L = tuple(np.float32(c) for c in (
 _ERF32_X0, _ERF32_X1 = np.float32(0.921875), np.float32(3.9375)
 
 
+def odd_horner(x, s, coeffs):
+    """``x * P(s)`` for ``s = x**2`` and the polynomial ``P`` of ``coeffs`` (constant term
+    first), by Horner's rule in place on one new array."""
+    p = s * coeffs[-1]
+    for c in coeffs[-2:0:-1]:
+        p += c
+        p *= s
+    p += coeffs[0]
+    p *= x
+    return p
+
+
 def erf_block_f32(x):
     """erf of a float32 array, in float32 (Note [erf in float32]); a new array."""
     xp = xp_of_array(x)
-    s = x * x
-    p = s * _ERF32_P[5]
-    for c in _ERF32_P[4:0:-1]:
-        p += c
-        p *= s
-    p += _ERF32_P[0]
-    p *= x
+    p = odd_horner(x, x * x, _ERF32_P)
     p += x
     t = xp.abs(x)
     small = t <= _ERF32_X0
