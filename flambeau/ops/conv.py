@@ -155,8 +155,9 @@ def _chunks(n, per_image):
     return [(a, min(a + step, n)) for a in range(0, n, step)]
 
 
-def _conv_raw(xp, x, w, stride, pads, dilation, groups):
-    """``conv(x, w)``: (N, C, *S) x (Co, C/groups, *K) -> (N, Co, *O)."""
+def _conv_raw(xp, x, w, stride, pads, dilation, groups, bias=None):
+    """``conv(x, w) + bias``: (N, C, *S) x (Co, C/groups, *K) (+ (Co,)) -> (N, Co, *O); the
+    bias is added as the product is copied out (no pass of its own)."""
     N = x.shape[0]
     Co = w.shape[0]
     K = w.shape[2:]
@@ -167,12 +168,17 @@ def _conv_raw(xp, x, w, stride, pads, dilation, groups):
     if wm.dtype != x.dtype:
         wm = wm.astype(x.dtype)
     ncols = _flat_len(padded, out_sp) if flat else math.prod(out_sp)
+    if bias is not None:
+        bias = bias.astype(x.dtype, copy=False).reshape((Co, 1) + (1,) * len(out_sp))
     y = xp.empty((N, Co) + out_sp, x.dtype)
     for a, b in _chunks(N, w[0].size * groups * ncols * x.itemsize):
         cols = _im2col(xp, x[a:b], K, stride, pads, dilation, groups, out_sp, flat)
         yc = _bmm(xp, wm, cols).reshape(Co, b - a, ncols)
-        y[a:b].swapaxes(0, 1)[...] = _valid(xp, yc, padded, out_sp) if flat else \
-            yc.reshape((Co, b - a) + out_sp)
+        src = _valid(xp, yc, padded, out_sp) if flat else yc.reshape((Co, b - a) + out_sp)
+        if bias is None:
+            y[a:b].swapaxes(0, 1)[...] = src
+        else:
+            xp.add(src, bias, out=y[a:b].swapaxes(0, 1))
     return y
 
 
@@ -321,7 +327,8 @@ def _conv(x, w, b, params):
     xp = xp_of(x)
     stride, pads, dilation, groups = params
     xa, wa = _arrays(x, w)
-    out = _finish(_conv_raw(xp, xa, wa, stride, pads, dilation, groups), x, b)
+    out = _finish(_conv_raw(xp, xa, wa, stride, pads, dilation, groups,
+                            None if b is None else b._data), x)
     if state.enabled and (x._requires_grad or w._requires_grad or
                           (b is not None and b._requires_grad)):
         node = ConvolutionBackward0()
