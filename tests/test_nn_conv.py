@@ -179,3 +179,25 @@ def test_conv_weight_grad_over_many_columns_matches_torch(groups):
             grads.append((xt.grad.numpy(), wt.grad.numpy()))
         for t, f in zip(*grads):
             assert np.allclose(f, t, rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize('kernel,padding', [(1, 0), (3, 1)])
+def test_conv_chunks_reuse_their_columns_without_touching_the_input(monkeypatch, kernel, padding):
+    """One image per chunk (Note [Reused column buffer]): each chunk's columns go into the
+    previous chunk's buffer, never into the input, which a 1x1 kernel's columns can alias."""
+    from flambeau.ops import conv
+    monkeypatch.setattr(conv, '_CHUNK_BYTES', 64)
+    x = np.random.default_rng(0).standard_normal((5, 1, 6, 7)).astype(np.float32)
+    w = np.random.default_rng(1).standard_normal((3, 1, kernel, kernel)).astype(np.float32)
+    before = x.copy()
+    xt = flambeau.from_numpy(x).requires_grad_()
+    wt = flambeau.tensor(w, requires_grad=True)
+    y = flambeau.nn.functional.conv2d(xt, wt, padding=padding)
+    y.backward(flambeau.ones_like(y))
+    tx, tw = torch.tensor(before, requires_grad=True), torch.tensor(w, requires_grad=True)
+    ty = torch.nn.functional.conv2d(tx, tw, padding=padding)
+    ty.backward(torch.ones_like(ty))
+    assert np.array_equal(x, before)
+    np.testing.assert_allclose(y.detach().numpy(), ty.detach().numpy(), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(wt.grad.numpy(), tw.grad.numpy(), rtol=1e-5, atol=1e-4)
+    np.testing.assert_allclose(xt.grad.numpy(), tx.grad.numpy(), rtol=1e-5, atol=1e-5)

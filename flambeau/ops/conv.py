@@ -19,7 +19,6 @@ offset (``prod(K)`` iterations).
 __all__ = ['conv1d', 'conv2d', 'conv3d', 'conv_transpose1d', 'conv_transpose2d',
            'conv_transpose3d']
 import math
-import threading
 
 import numpy as np
 
@@ -55,11 +54,11 @@ def _out_size(padded, k, s, d):
     return (padded - d * (k - 1) - 1) // s + 1
 
 
-def _im2col(xp, x, ksize, stride, pads, dilation, groups, out_sp, flat):
+def _im2col(xp, x, ksize, stride, pads, dilation, groups, out_sp, flat, buf=None):
     """The im2col matrix of ``x`` (N, C, *S): ``(groups, C/groups * prod(K), N * cols)``, the
     columns of an image being its output positions, or with ``flat`` its flat ones
-    (Note [Flat columns]). On the host it is the reused buffer of Note [Reused column buffer]:
-    valid until the next call on this thread."""
+    (Note [Flat columns]). On the host it is written into ``buf`` (the matrix of the call's
+    previous chunk) when that is large enough (Note [Reused column buffer])."""
     xpad = _pad_zeros(xp, x, pads)
     N, C = x.shape[:2]
     if flat:
@@ -74,30 +73,26 @@ def _im2col(xp, x, ksize, stride, pads, dilation, groups, out_sp, flat):
     view = _as_strided(xp, xpad, (C,) + tuple(ksize) + (N,) + cshape,
                        (st[1],) + tuple(a * d for a, d in zip(sp, dilation)) + (st[0],) + cst)
     shape = (groups, (C // groups) * math.prod(ksize), N * math.prod(cshape))
-    if xp is not np:
+    n = math.prod(shape)
+    if xp is not np or buf is None or buf.size < n or buf.dtype != x.dtype:
         return view.reshape(shape)
-    out = _scratch(shape, x.dtype)
+    out = buf.reshape(-1)[:n].reshape(shape)
     np.copyto(out.reshape(view.shape), view)
     return out
 
 
 # Note [Reused column buffer]: the im2col matrix of a chunk lives only until its GEMM is done, so
-# the host kernels write it into one buffer kept per thread (up to twice _CHUNK_BYTES) instead of
-# a fresh array each time: written into again while it is still in the caches, the copy takes
-# 1.5 ms instead of 2.2 for conv3x3_64's eight chunks (and no new pages on the first touch).
-_SCRATCH = threading.local()
-
-
-def _scratch(shape, dtype):
-    """A host array of ``shape`` and ``dtype`` for temporary use (Note [Reused column buffer]):
-    its contents are overwritten by the next call on this thread."""
-    n = math.prod(shape) * np.dtype(dtype).itemsize
-    if n > 2 * _CHUNK_BYTES:
-        return np.empty(shape, dtype)
-    buf = getattr(_SCRATCH, 'buf', None)
-    if buf is None or buf.size < n:
-        buf = _SCRATCH.buf = np.empty(max(n, _CHUNK_BYTES), np.uint8)
-    return buf[:n].view(dtype).reshape(shape)
+# the next chunk of the same call is written into it (still in the caches) instead of a fresh
+# array: conv3x3_64's eight one-image chunks 6.9 -> 6.0 ms. A buffer kept across calls was
+# measured too: it helps that case as much but costs LeNet ~4%, whose two chunks per call meet
+# a buffer that the work between its convolutions has pushed out of the caches. (A 1x1 kernel's
+# "matrix" can be a view of the input itself: that one is never written into.)
+def _reusable(xp, cols, x):
+    """``cols`` if the next chunk's columns may be written into it (Note [Reused column
+    buffer]), else None."""
+    if cols is None or xp is not np or np.may_share_memory(cols, x):
+        return None
+    return cols
 
 
 # Note [Flat columns]: with stride 1, output position ``o`` reads the padded input at flat
@@ -171,8 +166,10 @@ def _conv_raw(xp, x, w, stride, pads, dilation, groups, bias=None):
     if bias is not None:
         bias = bias.astype(x.dtype, copy=False).reshape((Co, 1) + (1,) * len(out_sp))
     y = xp.empty((N, Co) + out_sp, x.dtype)
+    cols = None
     for a, b in _chunks(N, w[0].size * groups * ncols * x.itemsize):
-        cols = _im2col(xp, x[a:b], K, stride, pads, dilation, groups, out_sp, flat)
+        cols = _im2col(xp, x[a:b], K, stride, pads, dilation, groups, out_sp, flat,
+                       _reusable(xp, cols, x))
         yc = _bmm(xp, wm, cols).reshape(Co, b - a, ncols)
         src = _valid(xp, yc, padded, out_sp) if flat else yc.reshape((Co, b - a) + out_sp)
         if bias is None:
@@ -229,8 +226,10 @@ def _conv_w_raw(xp, x, g, ksize, stride, pads, dilation, groups):
     ncols = _flat_len(padded, O) if flat else math.prod(O)
     # computed transposed, cols @ g.T: OpenBLAS runs it up to twice as fast as g @ cols.T
     gwT = xp.zeros((groups, (C // groups) * math.prod(ksize), Co // groups), x.dtype)
+    cols = None
     for a, b in _chunks(N, C * math.prod(ksize) * ncols * x.itemsize):
-        cols = _im2col(xp, x[a:b], ksize, stride, pads, dilation, groups, O, flat)
+        cols = _im2col(xp, x[a:b], ksize, stride, pads, dilation, groups, O, flat,
+                       _reusable(xp, cols, x))
         gm = _to_cols(xp, g[a:b].swapaxes(0, 1), padded, flat).reshape(groups, Co // groups, -1)
         if gm.dtype != cols.dtype:
             gm = gm.astype(cols.dtype)
