@@ -19,16 +19,25 @@ _SETTERS = ('scipy_openblas_set_num_threads64_', 'scipy_openblas_set_num_threads
 _GETTERS = ('scipy_openblas_get_num_threads64_', 'scipy_openblas_get_num_threads',
             'openblas_get_num_threads64_', 'openblas_get_num_threads', 'MKL_Get_Max_Threads')
 _blas = None  # (set, get) functions of NumPy's BLAS, or () when it cannot be found
+_blas_cdll = None  # the library they come from (or False)
 _settings = {'threads': os.cpu_count() or 1, 'interop': os.cpu_count() or 1,
              'deterministic': False, 'warn_only': False, 'precision': 'highest'}
+
+
+def blas_library():
+    """The BLAS library NumPy is linked against, as a ``ctypes.CDLL`` (None if it cannot be
+    found): the one that ``set_num_threads`` reaches, also called directly by ``flambeau._blas``."""
+    _blas_threads()
+    return _blas_cdll or None
 
 
 def _blas_threads():
     """The thread-count functions of the BLAS NumPy is linked against (OpenBLAS as NumPy's
     wheels bundle it, a system OpenBLAS, or MKL), found among the loaded libraries."""
-    global _blas
+    global _blas, _blas_cdll
     if _blas is None:
         _blas = ()
+        _blas_cdll = False
         here = os.path.dirname(np.__file__)
         paths = glob.glob(os.path.join(here, '..', 'numpy.libs', '*blas*'))
         try:
@@ -46,6 +55,7 @@ def _blas_threads():
             g = next((getattr(lib, n) for n in _GETTERS if hasattr(lib, n)), None)
             if s is not None and g is not None:
                 _blas = (s, g)
+                _blas_cdll = lib
                 break
     return _blas
 

@@ -621,3 +621,28 @@ def test_inplace_on_output_before_backward():
         out.mul_(2)
         (out.sum() + h.sum()).backward()
     np.testing.assert_allclose(fx.grad.numpy(), tx.grad.numpy(), atol=1e-10)
+
+
+def test_lstm_with_and_without_the_accumulating_gemm(monkeypatch):
+    """The LSTM layer's recurrent product accumulates into the gate block through BLAS where it
+    can (Note [GEMM into an existing array]); NumPy's product-then-add path gives the same
+    outputs and gradients, and both match PyTorch."""
+    from flambeau.ops import rnn
+    torch.manual_seed(0)
+    ref = torch.nn.LSTM(5, 7, num_layers=2)
+    x = torch.randn(6, 3, 5)
+    ty, _ = ref(x)
+    ty.sum().backward()
+    results = []
+    for use_blas in (True, False):
+        if not use_blas:
+            monkeypatch.setattr(rnn, 'gemm_acc', lambda a, b, c: False)
+        m = flambeau.nn.LSTM(5, 7, num_layers=2)
+        m.load_state_dict({k: to_fl(v) for k, v in ref.state_dict().items()})
+        y, _ = m(flambeau.tensor(x.numpy()))
+        y.sum().backward()
+        results.append((y.detach().numpy(), m.weight_hh_l0.grad.numpy()))
+        np.testing.assert_allclose(results[-1][0], ty.detach().numpy(), rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(results[-1][1], ref.weight_hh_l0.grad.numpy(), rtol=1e-4,
+                                   atol=1e-5)
+    np.testing.assert_allclose(results[0][0], results[1][0], rtol=1e-6, atol=1e-7)

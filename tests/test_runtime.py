@@ -3,6 +3,7 @@ constants and ``flambeau.backends``, against PyTorch's behaviour."""
 import math
 import warnings
 
+import numpy as np
 import pytest
 
 import flambeau
@@ -86,3 +87,52 @@ def test_backends_flags():
     assert b.cudnn.deterministic is torch.backends.cudnn.deterministic
     assert b.cuda.matmul.allow_tf32 is torch.backends.cuda.matmul.allow_tf32
     assert b.cpu.get_cpu_capability() in ('AVX512', 'AVX2', 'DEFAULT')
+
+
+# -- flambeau._blas.gemm_acc (Note [GEMM into an existing array]) ---------------------------------
+def _gemm_cases(dt):
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((5, 7)).astype(dt)
+    b = rng.standard_normal((7, 3)).astype(dt)
+    big = rng.standard_normal((9, 12)).astype(dt)
+    yield a, b                      # row-major
+    yield a, np.asfortranarray(b)   # a transposed operand
+    yield np.asfortranarray(a), b
+    yield big[:5, 1:8], big[2:9, :3]  # rows longer than the matrix (leading dimension)
+    yield a[:, :0], b[:0]           # k = 0: nothing added
+
+
+@pytest.mark.parametrize('dt', [np.float32, np.float64])
+def test_gemm_acc_adds_the_product_into_c(dt):
+    from flambeau import _runtime
+    from flambeau._blas import gemm_acc
+    lib = _runtime.blas_library()
+    if lib is not None and hasattr(lib, 'scipy_cblas_sgemm64_'):  # NumPy's bundled OpenBLAS:
+        c = np.zeros((2, 2), dt)                                 # the direct path is taken
+        assert gemm_acc(np.eye(2, dtype=dt), np.eye(2, dtype=dt), c) is True
+        assert np.array_equal(c, np.eye(2))
+    for a, b in _gemm_cases(dt):
+        c0 = np.random.default_rng(1).standard_normal((a.shape[0], b.shape[1])).astype(dt)
+        c = c0.copy()
+        done = gemm_acc(a, b, c)
+        if not done:  # no BLAS routine here: nothing may have been written
+            assert np.array_equal(c, c0)
+            continue
+        tol = 1e-5 if dt == np.float32 else 1e-12
+        np.testing.assert_allclose(c, c0 + a @ b, rtol=tol, atol=tol)
+    # a destination with rows of unit stride inside a wider array
+    c0 = np.zeros((5, 10), dt)
+    done = gemm_acc(a, b, c0[:, 2:5])
+    assert not done or (np.allclose(c0[:, 2:5], a @ b, atol=1e-5) and not c0[:, :2].any()
+                        and not c0[:, 5:].any())
+
+
+def test_gemm_acc_declines_what_blas_cannot_take():
+    from flambeau._blas import gemm_acc
+    a = np.ones((4, 4), np.float32)
+    c = np.zeros((4, 4), np.float32)
+    assert gemm_acc(a.astype(np.float16), a.astype(np.float16), c.astype(np.float16)) is False
+    assert gemm_acc(a, a.astype(np.float64), c) is False           # mixed dtypes
+    assert gemm_acc(a, a, np.zeros((4, 8), np.float32)[:, ::2]) is False  # c's rows strided
+    assert gemm_acc(c, a, c) is False and not c.any()              # c overlaps an operand
+    assert gemm_acc(a, a, np.zeros((3, 4), np.float32)) is False   # shapes do not match

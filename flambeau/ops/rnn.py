@@ -29,6 +29,7 @@ slow, but exact and itself differentiable.
 import numpy as np
 
 from .. import dtypes as _dt
+from .._blas import gemm_acc
 from ..autograd import grad_mode
 from ..autograd.node import Node, record
 from ..tensor import Tensor
@@ -523,9 +524,10 @@ def _lstm_forward(xp, X, steps, reverse, h0, c0, wih, whh, bias, whr):
         cp = _prev(cp, c0, b, xp)
         hps[k], cps[k] = hp, cp
         g = G[s:e]
-        t = tmp[:b]
-        xp.matmul(hp, whh_sT, out=t)
-        g += t
+        if xp is not np or not gemm_acc(hp, whh_sT, g):  # (Note [GEMM into an existing array])
+            t = tmp[:b]
+            xp.matmul(hp, whh_sT, out=t)
+            g += t
         xp.tanh(g, out=g)  # G keeps these tanh values T: the backward's derivatives are 1 - T^2
         a = A[:, s:e]
         xp.multiply(g[:, :H3].reshape(b, 3, H).swapaxes(0, 1), 0.5, out=a)
