@@ -17,7 +17,7 @@ import numpy as np
 
 from . import _runtime
 
-__all__ = ['gemm_acc']
+__all__ = ['available', 'gemm_acc']
 
 _ROW_MAJOR, _NO_TRANS, _TRANS = 101, 111, 112
 _NAMES = (('scipy_cblas_{}gemm64_', ctypes.c_int64), ('cblas_{}gemm64_', ctypes.c_int64),
@@ -91,6 +91,16 @@ def _call(a, b, c):
     return True
 
 
+def available(dtype):
+    """Whether ``gemm_acc`` can take arrays of NumPy ``dtype`` here."""
+    global _routines
+    if _routines is None:
+        _routines = _find()
+        if _routines and not _self_test():
+            _routines = {}
+    return np.dtype(dtype) in _routines
+
+
 def gemm_acc(a, b, c):
     """``c += a @ b`` for 2-D float32 or float64 NumPy arrays of one dtype, ``c`` of shape
     ``(a.shape[0], b.shape[1])`` with rows of unit stride (Note [GEMM into an existing array]).
@@ -103,12 +113,7 @@ def gemm_acc(a, b, c):
         >>> gemm_acc(np.eye(2, dtype=np.float32), np.eye(2, dtype=np.float32), c)
         True
     """
-    global _routines
-    if _routines is None:
-        _routines = _find()
-        if _routines and not _self_test():
-            _routines = {}
-    if not _routines or type(a) is not np.ndarray or type(b) is not np.ndarray or \
+    if not available(c.dtype) or type(a) is not np.ndarray or type(b) is not np.ndarray or \
             type(c) is not np.ndarray or a.ndim != 2 or b.ndim != 2 or c.ndim != 2 or \
             a.shape[1] != b.shape[0] or c.shape != (a.shape[0], b.shape[1]):
         return False

@@ -201,3 +201,33 @@ def test_conv_chunks_reuse_their_columns_without_touching_the_input(monkeypatch,
     np.testing.assert_allclose(y.detach().numpy(), ty.detach().numpy(), rtol=1e-5, atol=1e-5)
     np.testing.assert_allclose(wt.grad.numpy(), tw.grad.numpy(), rtol=1e-5, atol=1e-4)
     np.testing.assert_allclose(xt.grad.numpy(), tx.grad.numpy(), rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize('dt', ['float32', 'float64'])
+@pytest.mark.parametrize('nd,kernel,padding,dilation,bias', [
+    (2, 3, 1, 1, True), (2, 3, 0, 2, False), (2, (3, 2), (2, 0), 1, True), (1, 5, 2, 1, True),
+    (3, 2, 1, 1, False)])
+def test_direct_conv_over_many_channels_matches_torch(nd, kernel, padding, dilation, bias, dt):
+    """Stride 1, one group, 20 input channels: the forward by accumulating GEMMs without im2col
+    (Note [Direct convolution by accumulating GEMMs]); gradients through the usual kernels."""
+    rng = np.random.default_rng(0)
+    sp = {1: (11,), 2: (9, 8), 3: (5, 6, 4)}[nd]
+    x = rng.standard_normal((3, 20) + sp).astype(dt)
+    k = kernel if isinstance(kernel, tuple) else (kernel,) * nd
+    w = rng.standard_normal((7, 20) + k).astype(dt) * 0.2
+    b = rng.standard_normal(7).astype(dt) if bias else None
+    fconv = getattr(flambeau.nn.functional, f'conv{nd}d')
+    tconv = getattr(torch.nn.functional, f'conv{nd}d')
+    xt = flambeau.tensor(x, requires_grad=True)
+    y = fconv(xt, flambeau.tensor(w), None if b is None else flambeau.tensor(b),
+              padding=padding, dilation=dilation)
+    ty = tconv(torch.tensor(x), torch.tensor(w), None if b is None else torch.tensor(b),
+               padding=padding, dilation=dilation)
+    tol = dict(rtol=1e-5, atol=1e-5) if dt == 'float32' else dict(rtol=1e-10, atol=1e-10)
+    assert y.shape == tuple(ty.shape) and y.dtype is getattr(flambeau, dt)
+    np.testing.assert_allclose(y.detach().numpy(), ty.numpy(), **tol)
+    y.sum().backward()
+    tx = torch.tensor(x, requires_grad=True)
+    tconv(tx, torch.tensor(w), None if b is None else torch.tensor(b), padding=padding,
+          dilation=dilation).sum().backward()
+    np.testing.assert_allclose(xt.grad.numpy(), tx.grad.numpy(), **tol)
