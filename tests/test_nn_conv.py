@@ -231,3 +231,26 @@ def test_direct_conv_over_many_channels_matches_torch(nd, kernel, padding, dilat
     tconv(tx, torch.tensor(w), None if b is None else torch.tensor(b), padding=padding,
           dilation=dilation).sum().backward()
     np.testing.assert_allclose(xt.grad.numpy(), tx.grad.numpy(), **tol)
+
+
+@pytest.mark.parametrize('dt', ['float32', 'float64'])
+@pytest.mark.parametrize('padding,dilation', [(1, 1), (0, 2), ((2, 0), 1)])
+def test_direct_conv_input_gradient_over_many_channels_matches_torch(padding, dilation, dt):
+    """Stride 1, one group, 20 input and 18 output channels: the input gradient accumulated per
+    kernel offset into the padded result (Note [Direct convolution by accumulating GEMMs])."""
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((3, 20, 9, 8)).astype(dt)
+    w = rng.standard_normal((18, 20, 3, 3)).astype(dt) * 0.2
+    g = rng.standard_normal((3, 18) + tuple(
+        torch.nn.functional.conv2d(torch.tensor(x), torch.tensor(w), padding=padding,
+                                   dilation=dilation).shape[2:])).astype(dt)
+    xt = flambeau.tensor(x, requires_grad=True)
+    wt = flambeau.tensor(w, requires_grad=True)
+    flambeau.nn.functional.conv2d(xt, wt, padding=padding, dilation=dilation).backward(
+        flambeau.tensor(g))
+    tx, tw = torch.tensor(x, requires_grad=True), torch.tensor(w, requires_grad=True)
+    torch.nn.functional.conv2d(tx, tw, padding=padding, dilation=dilation).backward(
+        torch.tensor(g))
+    tol = dict(rtol=1e-5, atol=1e-5) if dt == 'float32' else dict(rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(xt.grad.numpy(), tx.grad.numpy(), **tol)
+    np.testing.assert_allclose(wt.grad.numpy(), tw.grad.numpy(), **tol)

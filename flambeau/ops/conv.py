@@ -223,6 +223,27 @@ def _conv_raw(xp, x, w, stride, pads, dilation, groups, bias=None):
     return y
 
 
+def _conv_t_direct(g, wm, K, padded, O, dilation, out):
+    """``out`` (N, C, *padded) += the transposed convolution of ``g`` (N, Co, *O) with ``wm``
+    (1, Co, C * prod(K)): per image and kernel offset one GEMM ``W_k^T @ g`` accumulated into
+    the padded output at the offset's flat shift (Note [Direct convolution by accumulating
+    GEMMs]; the flat columns of ``g`` are zero off the outputs)."""
+    N, Co = g.shape[:2]
+    C = out.shape[1]
+    ncols = _flat_len(padded, O)
+    F = [math.prod(padded[j + 1:]) * d for j, d in enumerate(dilation)]
+    shifts = [sum(k * f for k, f in zip(kidx, F)) for kidx in np.ndindex(*K)]
+    wkT = np.ascontiguousarray(np.moveaxis(wm[0].reshape(Co, C, -1), 2, 0).transpose(0, 2, 1))
+    gm = _to_cols(np, g.swapaxes(0, 1), padded, True)  # (Co, N * ncols)
+    of = out.reshape(N, C, -1)
+    for n in range(N):
+        gn = gm[:, n * ncols:(n + 1) * ncols]
+        for k, s in enumerate(shifts):
+            dst = of[n, :, s:s + ncols]
+            if not gemm_acc(wkT[k], gn, dst):
+                dst += wkT[k] @ gn
+
+
 def _conv_t_raw(xp, g, w, in_sp, stride, pads, dilation, groups):
     """``conv_t(g, w)``: (N, Co, *O) x (Co, C/groups, *K) -> (N, C, *in_sp)."""
     N, Co = g.shape[:2]
@@ -237,7 +258,22 @@ def _conv_t_raw(xp, g, w, in_sp, stride, pads, dilation, groups):
     flat = all(s == 1 for s in stride) and _finite(xp, wm)
     ncols = _flat_len(padded, O) if flat else math.prod(O)
     out = xp.zeros((N, G * Cg) + padded, g.dtype)
-    for a, b in _chunks(N, w[0].size * G * ncols * g.itemsize):
+    if flat and G == 1 and xp is np and min(Co, Cg) >= _DIRECT_MIN_C and available(g.dtype):
+        _conv_t_direct(g, wm, K, padded, O, dilation, out)
+    else:
+        _conv_t_cols(xp, g, wm, K, padded, O, stride, dilation, flat, ncols, out)
+    if any(lo or hi for lo, hi in pads):
+        out = out[(Ellipsis,) + tuple(slice(lo, lo + n) for n, (lo, _) in zip(in_sp, pads))]
+    return out
+
+
+def _conv_t_cols(xp, g, wm, K, padded, O, stride, dilation, flat, ncols, out):
+    """``out`` (N, C, *padded) += the transposed convolution of ``g`` through one GEMM per
+    chunk of images and a scatter-add of its columns per kernel offset."""
+    N, Co = g.shape[:2]
+    G = wm.shape[0]
+    Cg = out.shape[1] // G
+    for a, b in _chunks(N, wm.shape[2] * G * ncols * g.itemsize):
         gm = _to_cols(xp, g[a:b].swapaxes(0, 1), padded, flat).reshape(G, Co // G, -1)
         cols = _bmm(xp, wm, gm, ta=True)
         outT = out[a:b].swapaxes(0, 1)  # (C, n, *S): the layout of each kernel offset's columns
@@ -255,9 +291,6 @@ def _conv_t_raw(xp, g, w, in_sp, stride, pads, dilation, groups):
                 sl = tuple(slice(k * d, k * d + s * (o - 1) + 1, s)
                            for k, d, s, o in zip(kidx, dilation, stride, O))
             outT[(slice(None), slice(None)) + sl] += cols[(slice(None),) + kidx]
-    if any(lo or hi for lo, hi in pads):
-        out = out[(Ellipsis,) + tuple(slice(lo, lo + n) for n, (lo, _) in zip(in_sp, pads))]
-    return out
 
 
 def _conv_w_raw(xp, x, g, ksize, stride, pads, dilation, groups):
