@@ -108,6 +108,13 @@ def _flat_len(padded, out_sp):
     return sum((o - 1) * math.prod(padded[j + 1:]) for j, o in enumerate(out_sp)) + 1
 
 
+def _flat_shifts(padded, K, dilation):
+    """The flat offset of each kernel offset (in ``np.ndindex(*K)`` order) in a padded input
+    of spatial shape ``padded`` (Note [Flat columns])."""
+    F = [math.prod(padded[j + 1:]) * d for j, d in enumerate(dilation)]
+    return [sum(k * f for k, f in zip(kidx, F)) for kidx in np.ndindex(*K)]
+
+
 def _valid(xp, a, padded, out_sp):
     """The view ``(..., *O)`` of the output positions of flat columns ``a`` ``(..., L)``."""
     isz = a.itemsize
@@ -168,8 +175,7 @@ def _conv_direct(x, w, dilation, padded, out_sp, pads, bias):
     K = w.shape[2:]
     xpad = np.ascontiguousarray(_pad_zeros(np, x, pads)).reshape(N, C, -1)
     ncols = _flat_len(padded, out_sp)
-    F = [math.prod(padded[j + 1:]) * d for j, d in enumerate(dilation)]
-    shifts = [sum(k * f for k, f in zip(kidx, F)) for kidx in np.ndindex(*K)]
+    shifts = _flat_shifts(padded, K, dilation)
     wk = np.ascontiguousarray(np.moveaxis(w.reshape(Co, C, -1), 2, 0))  # (prod(K), Co, C)
     if bias is not None:
         bias = bias.astype(x.dtype, copy=False).reshape((Co,) + (1,) * len(out_sp))
@@ -231,8 +237,7 @@ def _conv_t_direct(g, wm, K, padded, O, dilation, out):
     N, Co = g.shape[:2]
     C = out.shape[1]
     ncols = _flat_len(padded, O)
-    F = [math.prod(padded[j + 1:]) * d for j, d in enumerate(dilation)]
-    shifts = [sum(k * f for k, f in zip(kidx, F)) for kidx in np.ndindex(*K)]
+    shifts = _flat_shifts(padded, K, dilation)
     wkT = np.ascontiguousarray(np.moveaxis(wm[0].reshape(Co, C, -1), 2, 0).transpose(0, 2, 1))
     gm = _to_cols(np, g.swapaxes(0, 1), padded, True)  # (Co, N * ncols)
     of = out.reshape(N, C, -1)
@@ -273,6 +278,7 @@ def _conv_t_cols(xp, g, wm, K, padded, O, stride, dilation, flat, ncols, out):
     N, Co = g.shape[:2]
     G = wm.shape[0]
     Cg = out.shape[1] // G
+    shifts = _flat_shifts(padded, K, dilation) if flat else None
     for a, b in _chunks(N, wm.shape[2] * G * ncols * g.itemsize):
         gm = _to_cols(xp, g[a:b].swapaxes(0, 1), padded, flat).reshape(G, Co // G, -1)
         cols = _bmm(xp, wm, gm, ta=True)
@@ -280,13 +286,11 @@ def _conv_t_cols(xp, g, wm, K, padded, O, stride, dilation, flat, ncols, out):
         if flat:
             cols = cols.reshape((G * Cg,) + tuple(K) + (b - a, ncols))
             outT = outT.reshape(G * Cg, b - a, -1)
-            F = [math.prod(padded[j + 1:]) * d for j, d in enumerate(dilation)]
         else:
             cols = cols.reshape((G * Cg,) + tuple(K) + (b - a,) + tuple(O))
-        for kidx in np.ndindex(*K):
+        for i, kidx in enumerate(np.ndindex(*K)):
             if flat:
-                at = sum(k * f for k, f in zip(kidx, F))
-                sl = (slice(at, at + ncols),)
+                sl = (slice(shifts[i], shifts[i] + ncols),)
             else:
                 sl = tuple(slice(k * d, k * d + s * (o - 1) + 1, s)
                            for k, d, s, o in zip(kidx, dilation, stride, O))
