@@ -4,9 +4,9 @@ express: ``C += A @ B`` into an existing array (GEMM with beta = 1).
 Note [GEMM into an existing array]: NumPy's ``matmul(a, b, out=c)`` overwrites ``c``, so
 ``c += a @ b`` costs a product into a temporary and an add pass. In a recurrent layer that add
 runs once per time step on the GEMM's fresh output, which the other core's BLAS thread partly
-wrote, and costs ~15-30 us of a ~110 us step. Called directly, the BLAS accumulates into ``c``:
-an LSTM layer's forward (50 steps of 64x128 @ 128x512) 11.0-12.5 -> 9.6 ms, with the same
-bits. The routine is looked up in the library that ``set_num_threads`` drives (NumPy's bundled
+wrote, and costs ~5-30 us of a ~110 us step. Called directly, the BLAS accumulates into ``c``:
+an LSTM layer's forward (50 steps of 64x128 @ 128x512) 11.0-12.5 -> 9.6 ms in this machine's
+slow phases, ~3% in its fast ones, with the same bits. The routine is looked up in the library that ``set_num_threads`` drives (NumPy's bundled
 OpenBLAS: ``scipy_cblas_sgemm64_``); only names that state their integer width are used
 (``*64_``: 64-bit ints; ``scipy_cblas_*`` without it: 32-bit), and a first call is checked
 against NumPy. Where none is found ``gemm_acc`` returns False and the caller takes NumPy's path.
