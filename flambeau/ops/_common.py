@@ -256,7 +256,8 @@ _CONST_BLOCKS = {}  # (value, dtype) -> a cached 1-D array of it
 def const_like(x, value):
     """An array of ``value`` in ``x``'s dtype and (1-D) shape, from a cached block: NumPy's
     ``minimum``/``maximum`` against a scalar skip their vector loops, against an array they
-    run ~3x faster. Meant for blocks of at most ``_CHUNK`` elements."""
+    run ~3x faster. The cache keeps the longest block asked for: meant for blocks of a few
+    ``_CHUNK`` elements at most."""
     n = x.shape[0]
     key = (value, x.dtype.str)
     block = _CONST_BLOCKS.get(key)

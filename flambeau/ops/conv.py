@@ -162,9 +162,9 @@ def _chunks(n, per_image):
 # channels, the forward skips im2col. For each kernel offset the padded input of an image, read
 # at that offset's flat shift (Note [Flat columns]), is already a (C, cols) matrix that BLAS can
 # take (leading dimension: the padded plane), so the offsets' GEMMs accumulate into one
-# (Co, cols) block (beta = 1, Note [GEMM into an existing array]). conv3x3_64: 6.1-7.2 ->
-# 5.3-6.6 ms, and 15 -> 9.6 ms in the machine's slow phases, where im2col's copies are what
-# slows down. With few channels (LeNet's 1 and 6) each GEMM is too thin: im2col stays.
+# (Co, cols) block (beta = 1, Note [GEMM into an existing array]). conv3x3_64 in place (min of
+# alternating runs): 6.7-10.0 -> 5.9-7.2 ms, the most in the machine's slow phases, where
+# im2col's copies are what slows down. With few channels (LeNet's 1 and 6) each GEMM is too thin: im2col stays.
 _DIRECT_MIN_C = 16
 
 

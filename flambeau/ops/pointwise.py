@@ -514,9 +514,12 @@ _INT_OF = {4: np.int32, 8: np.int64}
 def _select(xp, c, x, y, dt):
     """``where(c, x, y)`` for a bool array ``c`` and operands ``x``, ``y`` (arrays or
     scalars) of NumPy dtype ``dt`` (Note [Branch-free where])."""
-    it = _INT_OF.get(dt.itemsize)
-    if xp is not np or it is None or c.size < _SELECT_MIN or dt.kind not in 'fiu':
+    if xp is not np or c.size < _SELECT_MIN:  # (small arrays: no extra checks)
         return xp.where(c, x, y)
+    dt = np.dtype(dt)
+    it = _INT_OF.get(dt.itemsize)
+    if it is None or dt.kind not in 'fiu':
+        return np.where(c, x, y)
     x, y = np.asarray(x, dt), np.asarray(y, dt)
     if c.shape != np.broadcast_shapes(c.shape, x.shape, y.shape):
         return np.where(c, x, y)
@@ -573,7 +576,7 @@ def where(condition, input=None, other=None, *, out=None):
             raise device_mismatch(condition, t)
     xp = xp_of(condition)
     try:
-        res = _select(xp, condition._data, x, y, np.dtype(dt.numpy))
+        res = _select(xp, condition._data, x, y, dt.numpy)
     except ValueError as e:
         raise broadcast_error(e, condition._data, x, y) from None
     r = make(fix_dtype(xp.asarray(res), dt), dt, condition._device)
