@@ -159,41 +159,71 @@ def _chunks(n, per_image):
 
 
 # Note [Direct convolution by accumulating GEMMs]: with stride 1, one group and many input
-# channels, the forward skips im2col. For each kernel offset the padded input of an image, read
-# at that offset's flat shift (Note [Flat columns]), is already a (C, cols) matrix that BLAS can
-# take (leading dimension: the padded plane), so the offsets' GEMMs accumulate into one
-# (Co, cols) block (beta = 1, Note [GEMM into an existing array]). conv3x3_64 in place (min of
-# alternating runs): 6.7-10.0 -> 5.9-7.2 ms, the most in the machine's slow phases, where
-# im2col's copies are what slows down. With few channels (LeNet's 1 and 6) each GEMM is too thin: im2col stays.
+# channels, the forward skips im2col. The batch is laid out channel-major, zero-padded: row c
+# of the (C, N * P) matrix holds channel c of every image, plane after plane (P: the padded
+# plane). Read at a kernel offset's flat shift (Note [Flat columns]), that matrix already is the
+# offset's (C, cols) operand for all images at once (leading dimension N * P), so one GEMM per
+# offset, accumulated into one (Co, N * P) block (beta = 1, Note [GEMM into an existing
+# array]), computes the whole convolution; each output reads only its own image's plane, and
+# the columns between images are never read. The input gradient is the mirror image: each
+# offset's product of the output gradient (zero off the outputs) is added at its shift.
+# conv3x3_64 in place (min of alternating runs): im2col 6.7-10.0 -> per image 5.9-7.2 ms (most
+# in the machine's slow phases, where im2col's copies are what slows down) -> whole batch per
+# GEMM 5.9 -> 5.1 ms (72 GEMMs of 4354 columns became 9 of 34800). With few channels (LeNet's 1
+# and 6) each GEMM is too thin: im2col stays.
 _DIRECT_MIN_C = 16
+# images per forward GEMM: the accumulated block takes up to about this many bytes (its
+# memory, not its speed: one GEMM over the whole batch was the fastest measured)
+_DIRECT_CHUNK_BYTES = 1 << 24
+
+
+def _channel_major(a, padded, offsets):
+    """``a`` (N, C, *S) as zero-filled channel-major planes ``(C, N * prod(padded))``, its
+    values at ``offsets`` in each plane (Note [Direct convolution by accumulating GEMMs])."""
+    out = np.zeros((a.shape[1], a.shape[0]) + tuple(padded), a.dtype)
+    inner = tuple(slice(o, o + n) for o, n in zip(offsets, a.shape[2:]))
+    out[(slice(None), slice(None)) + inner] = a.swapaxes(0, 1)
+    return out.reshape(a.shape[1], -1)
+
+
+def _shifted_gemms(mats, src, dst, shifts, n, scatter):
+    """``dst[:, :n] = sum_k mats[k] @ src[:, s_k:s_k + n]``, or with ``scatter``
+    ``dst[:, s_k:s_k + n] += mats[k] @ src[:, :n]`` with ``dst[:, n:]`` zeroed first: one GEMM
+    per kernel offset, the first (shift 0) writing, the others accumulating."""
+    np.matmul(mats[0], src[:, :n], out=dst[:, :n])
+    if scatter:
+        dst[:, n:] = 0
+    for k in range(1, len(shifts)):
+        s = shifts[k]
+        a, c = (src[:, :n], dst[:, s:s + n]) if scatter else (src[:, s:s + n], dst[:, :n])
+        if not gemm_acc(mats[k], a, c):
+            c += mats[k] @ a
 
 
 def _conv_direct(x, w, dilation, padded, out_sp, pads, bias):
     """``conv(x, w) + bias`` on the host (Note [Direct convolution by accumulating GEMMs])."""
     N, C = x.shape[:2]
     Co = w.shape[0]
-    K = w.shape[2:]
-    xpad = np.ascontiguousarray(_pad_zeros(np, x, pads)).reshape(N, C, -1)
-    ncols = _flat_len(padded, out_sp)
-    shifts = _flat_shifts(padded, K, dilation)
+    P = math.prod(padded)
+    shifts = _flat_shifts(padded, w.shape[2:], dilation)
     wk = np.ascontiguousarray(np.moveaxis(w.reshape(Co, C, -1), 2, 0))  # (prod(K), Co, C)
+    xb = _channel_major(x, padded, [lo for lo, _ in pads])
     if bias is not None:
-        bias = bias.astype(x.dtype, copy=False).reshape((Co,) + (1,) * len(out_sp))
+        bias = bias.astype(x.dtype, copy=False).reshape((Co, 1) + (1,) * len(out_sp))
     y = np.empty((N, Co) + tuple(out_sp), x.dtype)
-    acc = np.empty((Co, ncols), x.dtype)
-    for n in range(N):
-        s = shifts[0]
-        np.matmul(wk[0], xpad[n, :, s:s + ncols], out=acc)
-        for k in range(1, len(shifts)):
-            s = shifts[k]
-            cols = xpad[n, :, s:s + ncols]
-            if not gemm_acc(wk[k], cols, acc):
-                acc += wk[k] @ cols
-        src = _valid(np, acc, padded, out_sp)
+    step = max(1, _DIRECT_CHUNK_BYTES // (Co * P * x.itemsize))
+    acc = np.empty((Co, min(step, N) * P), x.dtype)
+    valid = tuple(slice(0, o) for o in out_sp)
+    for a in range(0, N, step):
+        b = min(a + step, N)
+        block = acc[:, :(b - a) * P]
+        _shifted_gemms(wk, xb[:, a * P:b * P], block, shifts,
+                       (b - a - 1) * P + _flat_len(padded, out_sp), False)
+        src = block.reshape((Co, b - a) + tuple(padded))[(slice(None), slice(None)) + valid]
         if bias is None:
-            y[n] = src
+            y[a:b].swapaxes(0, 1)[...] = src
         else:
-            np.add(src, bias, out=y[n])
+            np.add(src, bias, out=y[a:b].swapaxes(0, 1))
     return y
 
 
@@ -229,24 +259,23 @@ def _conv_raw(xp, x, w, stride, pads, dilation, groups, bias=None):
     return y
 
 
-def _conv_t_direct(g, wm, K, padded, O, dilation, out):
-    """``out`` (N, C, *padded) += the transposed convolution of ``g`` (N, Co, *O) with ``wm``
-    (1, Co, C * prod(K)): per image and kernel offset one GEMM ``W_k^T @ g`` accumulated into
-    the padded output at the offset's flat shift (Note [Direct convolution by accumulating
-    GEMMs]; the flat columns of ``g`` are zero off the outputs)."""
+def _conv_t_direct(g, wm, K, padded, O, dilation, in_sp, pads):
+    """The transposed convolution of ``g`` (N, Co, *O) with ``wm`` (1, Co, C * prod(K)) on the
+    host, (N, C, *in_sp): one GEMM ``W_k^T @ g`` per kernel offset over the whole batch, added
+    at the offset's shift into channel-major planes (Note [Direct convolution by accumulating
+    GEMMs]; ``g`` is zero there off the outputs)."""
     N, Co = g.shape[:2]
-    C = out.shape[1]
-    ncols = _flat_len(padded, O)
+    C = wm.shape[2] // math.prod(K)
+    P = math.prod(padded)
     shifts = _flat_shifts(padded, K, dilation)
     wkT = np.ascontiguousarray(np.moveaxis(wm[0].reshape(Co, C, -1), 2, 0).transpose(0, 2, 1))
-    gm = _to_cols(np, g.swapaxes(0, 1), padded, True)  # (Co, N * ncols)
-    of = out.reshape(N, C, -1)
-    for n in range(N):
-        gn = gm[:, n * ncols:(n + 1) * ncols]
-        for k, s in enumerate(shifts):
-            dst = of[n, :, s:s + ncols]
-            if not gemm_acc(wkT[k], gn, dst):
-                dst += wkT[k] @ gn
+    gb = _channel_major(g, padded, (0,) * len(O))
+    out = np.empty((C, N * P), g.dtype)
+    _shifted_gemms(wkT, gb, out, shifts, (N - 1) * P + _flat_len(padded, O), True)
+    crop = tuple(slice(lo, lo + n) for n, (lo, _) in zip(in_sp, pads))
+    res = np.empty((N, C) + tuple(in_sp), g.dtype)
+    res.swapaxes(0, 1)[...] = out.reshape((C, N) + tuple(padded))[(slice(None),) * 2 + crop]
+    return res
 
 
 def _conv_t_raw(xp, g, w, in_sp, stride, pads, dilation, groups):
@@ -262,11 +291,10 @@ def _conv_t_raw(xp, g, w, in_sp, stride, pads, dilation, groups):
     padded = tuple(n + lo + hi for n, (lo, hi) in zip(in_sp, pads))
     flat = all(s == 1 for s in stride) and _finite(xp, wm)
     ncols = _flat_len(padded, O) if flat else math.prod(O)
-    out = xp.zeros((N, G * Cg) + padded, g.dtype)
     if flat and G == 1 and xp is np and min(Co, Cg) >= _DIRECT_MIN_C and available(g.dtype):
-        _conv_t_direct(g, wm, K, padded, O, dilation, out)
-    else:
-        _conv_t_cols(xp, g, wm, K, padded, O, stride, dilation, flat, ncols, out)
+        return _conv_t_direct(g, wm, K, padded, O, dilation, in_sp, pads)
+    out = xp.zeros((N, G * Cg) + padded, g.dtype)
+    _conv_t_cols(xp, g, wm, K, padded, O, stride, dilation, flat, ncols, out)
     if any(lo or hi for lo, hi in pads):
         out = out[(Ellipsis,) + tuple(slice(lo, lo + n) for n, (lo, _) in zip(in_sp, pads))]
     return out
