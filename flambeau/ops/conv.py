@@ -259,19 +259,32 @@ def _conv_raw(xp, x, w, stride, pads, dilation, groups, bias=None):
     return y
 
 
-def _conv_t_direct(g, wm, K, padded, O, dilation, in_sp, pads):
-    """The transposed convolution of ``g`` (N, Co, *O) with ``wm`` (1, Co, C * prod(K)) on the
-    host, (N, C, *in_sp): one GEMM ``W_k^T @ g`` per kernel offset over the whole batch, added
-    at the offset's shift into channel-major planes (Note [Direct convolution by accumulating
-    GEMMs]; ``g`` is zero there off the outputs)."""
+def _conv_t_planes(g, wm, K, padded, O, dilation, in_sp, pads):
+    """The transposed convolution (stride 1) of ``g`` (N, Co, *O) with ``wm`` (G, Co/G,
+    C/G * prod(K)) on the host, (N, C, *in_sp), in channel-major planes (Note [Direct
+    convolution by accumulating GEMMs]; ``g`` is zero there off the outputs). With one group and
+    many channels, one GEMM ``W_k^T @ g`` per kernel offset is added at the offset's shift;
+    otherwise one GEMM per chunk of images makes every offset's columns, and each offset's are
+    added at its shift: one contiguous slice per channel over the chunk's images (LeNet's second
+    layer, 6 input channels: 1.09 -> 0.89 ms against per-image slices)."""
     N, Co = g.shape[:2]
-    C = wm.shape[2] // math.prod(K)
+    G = wm.shape[0]
+    C = G * (wm.shape[2] // math.prod(K))
     P = math.prod(padded)
     shifts = _flat_shifts(padded, K, dilation)
-    wkT = np.ascontiguousarray(np.moveaxis(wm[0].reshape(Co, C, -1), 2, 0).transpose(0, 2, 1))
     gb = _channel_major(g, padded, (0,) * len(O))
     out = np.empty((C, N * P), g.dtype)
-    _shifted_gemms(wkT, gb, out, shifts, (N - 1) * P + _flat_len(padded, O), True)
+    if G == 1 and min(Co, C) >= _DIRECT_MIN_C and available(g.dtype):
+        wkT = np.ascontiguousarray(np.moveaxis(wm[0].reshape(Co, C, -1), 2, 0).transpose(0, 2, 1))
+        _shifted_gemms(wkT, gb, out, shifts, (N - 1) * P + _flat_len(padded, O), True)
+    else:
+        out[...] = 0
+        gg = gb.reshape(G, Co // G, -1)
+        for a, b in _chunks(N, wm.shape[2] * G * P * g.itemsize):
+            n = (b - a - 1) * P + _flat_len(padded, O)
+            cols = _bmm(np, wm, gg[:, :, a * P:a * P + n], ta=True).reshape(C, len(shifts), n)
+            for k, s in enumerate(shifts):
+                out[:, a * P + s:a * P + s + n] += cols[:, k]
     crop = tuple(slice(lo, lo + n) for n, (lo, _) in zip(in_sp, pads))
     res = np.empty((N, C) + tuple(in_sp), g.dtype)
     res.swapaxes(0, 1)[...] = out.reshape((C, N) + tuple(padded))[(slice(None),) * 2 + crop]
@@ -290,9 +303,9 @@ def _conv_t_raw(xp, g, w, in_sp, stride, pads, dilation, groups):
         wm = wm.astype(g.dtype)
     padded = tuple(n + lo + hi for n, (lo, hi) in zip(in_sp, pads))
     flat = all(s == 1 for s in stride) and _finite(xp, wm)
+    if flat and xp is np:
+        return _conv_t_planes(g, wm, K, padded, O, dilation, in_sp, pads)
     ncols = _flat_len(padded, O) if flat else math.prod(O)
-    if flat and G == 1 and xp is np and min(Co, Cg) >= _DIRECT_MIN_C and available(g.dtype):
-        return _conv_t_direct(g, wm, K, padded, O, dilation, in_sp, pads)
     out = xp.zeros((N, G * Cg) + padded, g.dtype)
     _conv_t_cols(xp, g, wm, K, padded, O, stride, dilation, flat, ncols, out)
     if any(lo or hi for lo, hi in pads):
