@@ -364,27 +364,37 @@ _PHI32_P = tuple(np.float32(c) for c in (
     3.964745246776147e-06, -1.3226345174643939e-07, 1.7561752052586144e-09))
 
 
-def _normal_cdf_f32(x, out):
-    """Phi(x) of a float32 array into ``out`` (Note [GELU's normal CDF in float32])."""
+def _normal_cdf_f32(x, out, sq=None):
+    """Phi(x) of a float32 array into ``out`` (Note [GELU's normal CDF in float32]); ``x**2``
+    is left in ``sq`` if given."""
     xp = xp_of_array(x)
-    p = odd_horner(x, xp.multiply(x, x, out=out), _PHI32_P)
+    p = odd_horner(x, xp.multiply(x, x, out=out if sq is None else sq), _PHI32_P)
     xp.tanh(p, out=p)
     p *= np.float32(0.5)
     xp.add(p, np.float32(0.5), out=out)
     return out
 
 
-def _gelu_f32(x):
-    """``(x * Phi(x), Phi(x))`` of a float32 array, block by block on the host (the
-    temporaries stay in the cache)."""
+def _gelu_f32(x, deriv=False):
+    """``(x * Phi(x), Phi(x))`` of a float32 array, or with ``deriv`` ``(x * Phi(x), Phi(x) +
+    x * pdf(x))``, GELU's derivative (Note [GELU's derivative from the forward]); block by block
+    on the host (the temporaries stay in the cache)."""
     xp = xp_of_array(x)
     fx = x.reshape(-1)
     fc = xp.empty(fx.shape, x.dtype)
     fr = xp.empty(fx.shape, x.dtype)
     step = _CHUNK if xp is np else max(fx.size, 1)
+    if deriv:
+        cdf, sq = xp.empty((2, min(step, fx.size)), x.dtype)
     for i in range(0, fx.size, step):
         j = i + step
-        xp.multiply(fx[i:j], _normal_cdf_f32(fx[i:j], fc[i:j]), out=fr[i:j])
+        xb = fx[i:j]
+        if deriv:
+            c = _normal_cdf_f32(xb, cdf[:xb.size], sq[:xb.size])
+            _gelu_grad_block(xb, None, c, out=fc[i:j], sq=sq[:xb.size])
+        else:
+            c = _normal_cdf_f32(xb, fc[i:j])
+        xp.multiply(xb, c, out=fr[i:j])
     return fr.reshape(x.shape), fc.reshape(x.shape)
 
 
@@ -396,28 +406,51 @@ def _gelu_cdf_block(x):
     return r
 
 
-def _gelu_grad_block(x, g, cdf, out=None):
-    """``g * (cdf + x * pdf(x))``, the exact GELU's gradient, on arrays of one dtype (into
-    ``out`` if given)."""
-    r = xp_of_array(x).multiply(x, x, out=out)
-    r *= x.dtype.type(-0.5)
-    xp_of_array(x).exp(r, out=r)
+def _gelu_grad_block(x, g, cdf, out=None, sq=None):
+    """``g * (cdf + x * pdf(x))``, the exact GELU's gradient (``g`` None: its derivative), on
+    arrays of one dtype (into ``out`` if given, which must not be ``cdf``; ``sq``: ``x**2``
+    if known)."""
+    xp = xp_of_array(x)
+    if sq is None:
+        r = xp.multiply(x, x, out=out)
+        r *= x.dtype.type(-0.5)
+    else:
+        r = xp.multiply(sq, x.dtype.type(-0.5), out=out)
+    xp.exp(r, out=r)
     r *= x.dtype.type(_INV_SQRT_2PI)
     r *= x
     r += cdf
-    r *= g
+    if g is not None:
+        r *= g
     return r
 
 
+# Note [GELU's derivative from the forward]: a float32 GELU that records a node computes its
+# derivative ``Phi + x * pdf`` in the forward, in the cache-blocked loop where x and Phi already
+# are, and keeps that instead of Phi: the backward is then one product with the incoming
+# gradient, where it read x, Phi and the gradient from memory and made nine passes more
+# (the same operations in the same order: the same bits). On 2048x512 (the GPT workload's
+# feed-forward layer) forward + backward measured 3.8-4.4 -> 3.7-4.2 ms in place, the GPT step
+# 1-2% faster (the forward takes ~1 ms more, the backward ~1.2 ms less), where x and Phi come
+# back from memory.
 class GeluBackward0(Node):
-    # cdf: the forward's normal CDF of x (exact GELU, float32/float64 arrays), kept so that
-    # backward does not evaluate erf again (erf is most of GELU's cost)
-    __slots__ = ('approximate', 'cdf')
+    # cdf: the forward's normal CDF of x (exact GELU, float64 arrays), kept so that backward
+    # does not evaluate erf again (erf is most of GELU's cost); deriv: the derivative (float32,
+    # Note [GELU's derivative from the forward])
+    __slots__ = ('approximate', 'cdf', 'deriv')
+
+    def release(self):
+        Node.release(self)
+        self.cdf = self.deriv = None
 
     def backward(self, g):
         x, = self.saved_tensors
         if self.approximate == 'none':
             xd, gd, cdf = x._data, g._data, self.cdf
+            d = self.deriv
+            if not state.enabled and d is not None and gd.dtype == d.dtype \
+                    and gd.shape == d.shape:
+                return make(xp_of_array(d).multiply(gd, d), g._dtype, g._device)
             # without create_graph: one fused, cache-blocked pass on the arrays
             if not state.enabled and cdf is not None and xd.dtype == gd.dtype \
                     and xd.shape == gd.shape:
@@ -453,19 +486,22 @@ def gelu(input, approximate='none'):
     x = _float_only(input, 'GeluKernelImpl')
     xp = xp_of(input)
     calc = x.astype(np.float32) if x.dtype.itemsize == 2 else x
-    cdf = None
+    cdf = deriv = None
     if approximate == 'none':
+        # half types: the gradient is computed in float32, from x
+        keep = calc is x and x.ndim and state.enabled and input._requires_grad
         if calc.dtype == np.float32:
-            res, cdf = _gelu_f32(calc)
+            res, aux = _gelu_f32(calc, deriv=keep)
+            deriv = aux if keep else None
         else:
             cdf = _blockwise(_gelu_cdf_block, calc)
             res = calc * cdf
-        if calc is not x or not x.ndim:  # half types: the gradient is computed in float32
-            cdf = None
+            cdf = cdf if keep else None
     else:
         inner = calc.dtype.type(_SQRT_2_OVER_PI) * (calc + calc.dtype.type(_GELU_C) * calc ** 3)
         res = calc * 0.5 * (1 + xp.tanh(inner))
-    return _finish(input, res, GeluBackward0, save_input=True, approximate=approximate, cdf=cdf)
+    return _finish(input, res, GeluBackward0, save_input=True, approximate=approximate, cdf=cdf,
+                   deriv=deriv)
 
 
 def _sigmoid_of(x, xp):
