@@ -686,6 +686,45 @@ def test_float32_gelu_over_a_dense_grid_matches_float64():
     assert yb.tolist() == torch.nn.functional.gelu(torch.tensor(big, dtype=torch.float64)).tolist()
 
 
+def test_float32_gelu_keeps_its_derivative_until_backward_is_done():
+    """A float32 GELU that records a node keeps ``Phi + x pdf`` from its forward (Note [GELU's
+    derivative from the forward]): reused by a retained second backward, released after the
+    last; gradients as PyTorch's, and the same as a graph-recording backward's."""
+    rng = np.random.default_rng(3)
+    x = (rng.standard_normal((300, 500)) * 3).astype(np.float32)  # 150K: several blocks
+    g = rng.standard_normal(x.shape).astype(np.float32)
+    xt = flambeau.tensor(x, requires_grad=True)
+    y = flambeau.nn.functional.gelu(xt)
+    assert y.grad_fn.deriv is not None and y.grad_fn.deriv.shape == x.shape
+    y.backward(flambeau.tensor(g), retain_graph=True)
+    first = xt.grad.numpy().copy()
+    y.backward(flambeau.tensor(g))
+    assert y.grad_fn.deriv is None
+    np.testing.assert_array_equal(xt.grad.numpy(), first * 2)
+    tx = torch.tensor(x, requires_grad=True)
+    torch.nn.functional.gelu(tx).backward(torch.tensor(g))
+    np.testing.assert_allclose(first, tx.grad.numpy(), rtol=1e-6, atol=1e-6)
+    xt2 = flambeau.tensor(x, requires_grad=True)
+    gx, = flambeau.autograd.grad(flambeau.nn.functional.gelu(xt2), xt2, flambeau.tensor(g),
+                                 create_graph=True)
+    np.testing.assert_allclose(gx.detach().numpy(), first, rtol=1e-6, atol=1e-6)
+
+
+def test_nodes_free_the_arrays_they_keep_once_backward_is_done():
+    """The engine calls each node's ``release`` after its backward (unless ``retain_graph``):
+    layer norm's x_hat and attention's probabilities go with the saved tensors."""
+    x = flambeau.randn(4, 6, 8, requires_grad=True)
+    w = flambeau.ones(8, requires_grad=True)
+    y = flambeau.nn.functional.layer_norm(x, (8,), w, flambeau.zeros(8))
+    a = flambeau.nn.functional.scaled_dot_product_attention(y, y, y)
+    ln, attn = y.grad_fn, a.grad_fn
+    assert ln.xhat is not None and attn.probs is not None
+    a.sum().backward(retain_graph=True)
+    assert ln.xhat is not None and attn.probs is not None
+    a.sum().backward()
+    assert ln.xhat is None and attn.probs is None
+
+
 @pytest.mark.parametrize('dtype', ['float32', 'float64', 'int32', 'int64'])
 def test_where_on_large_arrays_matches_torch_bit_for_bit(dtype):
     """``where`` over 40K elements (Note [Branch-free where]): an irregular mask, tensor and

@@ -182,8 +182,7 @@ def run_backward(roots, grads, retain_graph=False, create_graph=False, capture=N
                     if check_nan:
                         _check_nan(node, out)
                     if not retain_graph:
-                        node._saved = None
-                        node._out = None
+                        node.release()  # (nodes that keep arrays of their own free them too)
             if out is None:
                 out = (None,) * len(nf)
             for (nxt, nr), g in zip(nf, out):
