@@ -17,9 +17,13 @@ one ``tanh`` over the whole contiguous gate block, then ``* 0.5 + 0.5``, gives a
 ``sigmoid(x) = tanh(x / 2) / 2 + 1 / 2`` and ``tanh(x) = 2 sigmoid(2x) - 1`` (NumPy's float32
 ``tanh`` is faster than ``exp`` plus a reciprocal, and ufuncs on a strided part of the block
 cost 2-3x more per element than on the whole; gates near 0 or 1 are exact to float32's
-absolute, not relative, precision). The block keeps the raw tanh values T, the sigmoid gates
-go to a gate-major array, and the backward takes every gate's derivative as one contiguous
-``1 - T^2`` (the sigmoid's 1/4 moved into the weights it meets). A packed batch runs the same
+absolute, not relative, precision). The block keeps the raw tanh values T and the cell states;
+the sigmoid gates (gate-major) and ``tanh(c)`` live in per-step scratch arrays that stay in the
+cache, and the backward recomputes them, bit for bit, where it needs them: two small passes on
+data it has just read, instead of 6.5 MB more per layer written and read back from memory
+(LSTM workload: 0-5% faster in alternating runs, peak memory 96 -> 83 MiB). The backward takes every gate's
+derivative as one contiguous ``1 - T^2`` (the sigmoid's 1/4 moved into the weights it
+meets). A packed batch runs the same
 loop with the batch size of each step (``batch_sizes`` never grows going forward in time, so the
 rows of a step are a prefix of the rows of the step before); the plain padded batch is the case
 where every step has the full batch. Under ``create_graph`` (double backward) the node's
@@ -490,6 +494,14 @@ def _order(T, reverse):
     return range(T - 1, -1, -1) if reverse else range(T)
 
 
+def _sigmoid_gates(g, out, H3, xp):
+    """The sigmoid gates ``(i, f, o)`` of a step's gate block ``g`` (tanh of the halved
+    pre-activations, Note [fused recurrent layer]) into ``out`` (3, b, H), gate-major."""
+    xp.multiply(g[:, :H3].reshape(g.shape[0], 3, -1).swapaxes(0, 1), 0.5, out=out)
+    out += 0.5
+    return out
+
+
 def _lstm_forward(xp, X, steps, reverse, h0, c0, wih, whh, bias, whr):
     H = whh.shape[0] // 4
     B = h0.shape[0]
@@ -506,9 +518,9 @@ def _lstm_forward(xp, X, steps, reverse, h0, c0, wih, whh, bias, whr):
     if bias is not None:
         G += xp.concatenate((bias[:2 * H], bias[3 * H:], bias[2 * H:3 * H])) * half[:, 0]
     whh_sT = (whh_p * half).T.copy()
-    A = xp.empty((3, N, H), X.dtype)  # sigmoid(i), sigmoid(f), sigmoid(o), gate-major
     C = xp.empty((N, H), X.dtype)
-    TC = xp.empty((N, H), X.dtype)
+    A = xp.empty((3, B, H), X.dtype)  # a step's sigmoid(i), sigmoid(f), sigmoid(o), gate-major
+    TC = xp.empty((B, H), X.dtype)  # a step's tanh(c)
     P = whh.shape[1]
     Y = xp.empty((N, P), X.dtype)
     Hraw = xp.empty((N, H), X.dtype) if whr is not None else Y
@@ -530,17 +542,14 @@ def _lstm_forward(xp, X, steps, reverse, h0, c0, wih, whh, bias, whr):
             xp.matmul(hp, whh_sT, out=t)
             g += t
         xp.tanh(g, out=g)  # G keeps these tanh values T: the backward's derivatives are 1 - T^2
-        a = A[:, s:e]
-        xp.multiply(g[:, :H3].reshape(b, 3, H).swapaxes(0, 1), 0.5, out=a)
-        a += 0.5
+        a = _sigmoid_gates(g, A[:, :b], H3, xp)
         tg = g[:, H3:]
         cn = C[s:e]
         xp.multiply(a[1], cp, out=cn)
         u = tmpH[:b]
         xp.multiply(a[0], tg, out=u)
         cn += u
-        tc = TC[s:e]
-        xp.tanh(cn, out=tc)
+        tc = xp.tanh(cn, out=TC[:b])
         hr = Hraw[s:e]
         xp.multiply(a[2], tc, out=hr)
         if whr is not None:
@@ -548,7 +557,7 @@ def _lstm_forward(xp, X, steps, reverse, h0, c0, wih, whh, bias, whr):
         hp, cp = Y[s:e], cn
     hn = _final_rows(Y, steps, reverse, B, xp)
     cn = _final_rows(C, steps, reverse, B, xp)
-    return Y, hn, cn, (X, G, A, TC, Hraw, hps, cps, wih_p, whh_p, whr, Y)
+    return Y, hn, cn, (X, G, C, Hraw, hps, cps, wih_p, whh_p, whr, Y)
 
 
 def _times_prev(xp, D, hps, Y, steps, reverse):
@@ -571,8 +580,8 @@ def _unperm(a, H):
 
 
 def _lstm_backward(xp, saved, steps, reverse, dY, dhn, dcn, need):
-    X, G, A, TC, Hraw, hps, cps, wih_p, whh_p, whr, Y = saved
-    H = TC.shape[1]
+    X, G, C, Hraw, hps, cps, wih_p, whh_p, whr, Y = saved
+    H = C.shape[1]
     B = steps[0][1]
     P = whh_p.shape[1]
     N = X.shape[0]
@@ -592,6 +601,8 @@ def _lstm_backward(xp, saved, steps, reverse, dY, dhn, dcn, need):
     t1 = xp.empty((B, H), dt)
     t2 = xp.empty((B, H), dt)
     t4 = xp.empty((B, 4 * H), dt)
+    A = xp.empty((3, B, H), dt)
+    TC = xp.empty((B, H), dt)
     for k in _order(len(steps), not reverse):
         s, b = steps[k]
         e = s + b
@@ -605,8 +616,8 @@ def _lstm_backward(xp, saved, steps, reverse, dY, dhn, dcn, need):
         else:
             dhr = dhb
         g = G[s:e]
-        a = A[:, s:e]
-        tc = TC[s:e]
+        a = _sigmoid_gates(g, A[:, :b], H3, xp)  # the forward's, recomputed
+        tc = xp.tanh(C[s:e], out=TC[:b])
         dg = DG[s:e]
         dcb = dc[:b]
         xp.multiply(dhr, tc, out=dg[:, H2:H3])
