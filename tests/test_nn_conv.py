@@ -234,6 +234,57 @@ def test_direct_conv_over_many_channels_matches_torch(nd, kernel, padding, dilat
 
 
 @pytest.mark.parametrize('dt', ['float32', 'float64'])
+@pytest.mark.parametrize('nd,sp,kernel,padding,dilation,bias', [
+    (2, (14, 14), 5, 0, 1, True), (2, (9, 8), (3, 4), (1, 2), 1, False),
+    (2, (10, 9), 3, 1, 2, True), (3, (5, 6, 4), 3, 1, 1, False)])
+def test_batch_last_conv_matches_torch(monkeypatch, nd, sp, kernel, padding, dilation, bias, dt):
+    """Stride 1, one group, 6 input channels, small images: forward, weight and input
+    gradients by batch-last columns (Note [Batch-last columns]; never in 1-D, where flat
+    columns are the outputs), each kernel checked to run;
+    values, and gradients, as PyTorch's."""
+    from flambeau.ops import conv
+    ran = []
+    for name in ('_conv_batch_last', '_conv_w_batch_last', '_conv_t_batch_last'):
+        fn = getattr(conv, name)
+        monkeypatch.setattr(conv, name, lambda *a, _fn=fn, _n=name: (ran.append(_n), _fn(*a))[1])
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((5, 6) + sp).astype(dt)
+    k = kernel if isinstance(kernel, tuple) else (kernel,) * nd
+    w = rng.standard_normal((4, 6) + k).astype(dt) * 0.2
+    b = rng.standard_normal(4).astype(dt) if bias else None
+    fconv = getattr(flambeau.nn.functional, f'conv{nd}d')
+    tconv = getattr(torch.nn.functional, f'conv{nd}d')
+    xt, wt = flambeau.tensor(x, requires_grad=True), flambeau.tensor(w, requires_grad=True)
+    y = fconv(xt, wt, None if b is None else flambeau.tensor(b), padding=padding,
+              dilation=dilation)
+    tx, tw = torch.tensor(x, requires_grad=True), torch.tensor(w, requires_grad=True)
+    ty = tconv(tx, tw, None if b is None else torch.tensor(b), padding=padding, dilation=dilation)
+    tol = dict(rtol=1e-5, atol=1e-5) if dt == 'float32' else dict(rtol=1e-10, atol=1e-10)
+    assert y.shape == tuple(ty.shape) and y.dtype is getattr(flambeau, dt)
+    np.testing.assert_allclose(y.detach().numpy(), ty.detach().numpy(), **tol)
+    g = rng.standard_normal(tuple(ty.shape)).astype(dt)
+    y.backward(flambeau.tensor(g))
+    ty.backward(torch.tensor(g))
+    np.testing.assert_allclose(xt.grad.numpy(), tx.grad.numpy(), **tol)
+    np.testing.assert_allclose(wt.grad.numpy(), tw.grad.numpy(), **tol)
+    assert sorted(set(ran)) == ['_conv_batch_last', '_conv_t_batch_last', '_conv_w_batch_last']
+
+
+def test_batch_last_conv_passes_gradcheck():
+    """The batch-last kernels (Note [Batch-last columns]) under float64 gradcheck and
+    gradgradcheck (their double backward runs through them again)."""
+    rng = np.random.default_rng(5)
+    x = flambeau.tensor(rng.standard_normal((2, 3, 7, 6)), requires_grad=True)
+    w = flambeau.tensor(rng.standard_normal((2, 3, 4, 4)) * 0.3, requires_grad=True)
+    b = flambeau.tensor(rng.standard_normal(2), requires_grad=True)
+
+    def f(x, w, b):
+        return flambeau.nn.functional.conv2d(x, w, b, padding=1)
+    assert flambeau.autograd.gradcheck(f, (x, w, b))
+    assert flambeau.autograd.gradgradcheck(f, (x, w, b))
+
+
+@pytest.mark.parametrize('dt', ['float32', 'float64'])
 @pytest.mark.parametrize('padding,dilation', [(1, 1), (0, 2), ((2, 0), 1)])
 def test_direct_conv_input_gradient_over_many_channels_matches_torch(padding, dilation, dt):
     """Stride 1, one group, 20 input and 18 output channels: the input gradient accumulated per
