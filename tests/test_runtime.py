@@ -136,3 +136,29 @@ def test_gemm_acc_declines_what_blas_cannot_take():
     assert gemm_acc(a, a, np.zeros((4, 8), np.float32)[:, ::2]) is False  # c's rows strided
     assert gemm_acc(c, a, c) is False and not c.any()              # c overlaps an operand
     assert gemm_acc(a, a, np.zeros((3, 4), np.float32)) is False   # shapes do not match
+
+
+# -- flambeau._blas.transpose_into (Note [Transposes by the BLAS]) --------------------------------
+@pytest.mark.parametrize('dt', [np.float32, np.float64, np.int64, np.float16])
+def test_transpose_into_writes_the_transpose(dt):
+    """Through the BLAS for float32/float64 (padded rows on either side included), by NumPy
+    otherwise (other dtypes, strided columns, overlap): always ``out == a.T``, nothing written
+    outside ``out``."""
+    from flambeau import _runtime
+    from flambeau._blas import transpose_into
+    rng = np.random.default_rng(2)
+    big = (rng.standard_normal((40, 70)) * 100).astype(dt)
+    for a in (big[:33, :17], big, big[:0, :5], big[::2, :9], big[:7, ::3], big[:1, :1]):
+        wide = np.zeros((a.shape[1], a.shape[0] + 4), dt)
+        out = wide[:, 1:1 + a.shape[0]]
+        transpose_into(a, out)
+        assert np.array_equal(out, a.T)
+        assert not wide[:, 0].any() and not wide[:, 1 + a.shape[0]:].any()
+    sq = np.arange(16, dtype=dt).reshape(4, 4)
+    transpose_into(sq[:2, :2], sq[2:, 2:])  # disjoint parts of one array
+    assert np.array_equal(sq[2:, 2:], sq[:2, :2].T)
+    lib = _runtime.blas_library()
+    if dt in (np.float32, np.float64) and lib is not None and \
+            hasattr(lib, 'scipy_cblas_somatcopy64_'):  # NumPy's bundled OpenBLAS: the BLAS runs
+        from flambeau import _blas
+        assert _blas._transposes and np.dtype(dt) in _blas._transposes

@@ -22,7 +22,7 @@ import math
 
 import numpy as np
 
-from .._blas import available, gemm_acc
+from .._blas import available, gemm_acc, transpose_into
 from ._common import Node, dtype_title, make, not_implemented, record, state, xp_of
 
 # the names ``flambeau.nn.functional`` exports from this module
@@ -234,11 +234,14 @@ def _conv_direct(x, w, dilation, padded, out_sp, pads, bias):
 # as (C, *padded, N), in which, for a kernel offset, the columns of an output row over all
 # images are one contiguous run (last output dim times N elements), so the im2col matrix
 # (C * prod(K), prod(O) * N) holds no extra column and is copied in runs of hundreds of
-# elements; outputs and output gradients are moved between (N, Co, *O) and (Co, *O, N) once.
-# Those transposes are what it costs, so it is taken only where flat columns would add over a
-# quarter: LeNet's second layer forward 0.76 -> 0.55 ms, weight gradient 0.73 -> 0.55 ms,
-# input gradient 0.90 -> 0.71 ms (its first layer, 14% extra flat columns and six times more
-# outputs than inputs to move, keeps flat columns: 0.72 -> 0.92 ms batch-last).
+# elements. Inputs, outputs and output gradients move between (N, rest) and (rest, N) by the
+# BLAS's transpose (Note [Transposes by the BLAS]). Those moves, and the input gradient's
+# scatter per kernel offset, are what it costs, so it is taken only where flat columns would
+# add over a quarter. LeNet's second layer (6 -> 16 channels, 5x5 on 14x14, batch 64): forward
+# 0.74-0.79 -> 0.48-0.51 ms, weight gradient 0.73-0.76 -> 0.55 ms, input gradient 0.87-0.98 ->
+# 0.70 ms. With less waste it wins or loses by case (forced on LeNet's first layer: forward
+# 0.73 -> 0.68 ms, input gradient 0.64 -> 0.91 ms; a 3 -> 16 channel 3x3 on 32x32: all three
+# slower).
 def _batch_last_wins(padded, out_sp):
     """Whether stride-1 kernels take batch-last columns (Note [Batch-last columns])."""
     return _flat_len(padded, out_sp) > 1.25 * math.prod(out_sp)
@@ -246,10 +249,15 @@ def _batch_last_wins(padded, out_sp):
 
 def _batch_last(x, pads):
     """``x`` (n, C, *S) zero-padded by ``pads``, as ``(C, *padded, n)``."""
+    n = x.shape[0]
+    t = np.empty((x[0].size, n), x.dtype)
+    transpose_into(x.reshape(n, -1), t)  # (Note [Transposes by the BLAS])
+    t = t.reshape(x.shape[1:] + (n,))
+    if not any(lo or hi for lo, hi in pads):
+        return t
     padded = tuple(s + lo + hi for s, (lo, hi) in zip(x.shape[2:], pads))
-    out = np.zeros((x.shape[1],) + padded + (x.shape[0],), x.dtype)
-    inner = tuple(slice(lo, lo + s) for s, (lo, _) in zip(x.shape[2:], pads))
-    out[(slice(None),) + inner] = np.moveaxis(x, 0, -1)
+    out = np.zeros((x.shape[1],) + padded + (n,), x.dtype)
+    out[(slice(None),) + tuple(slice(lo, lo + s) for s, (lo, _) in zip(x.shape[2:], pads))] = t
     return out
 
 
@@ -274,7 +282,10 @@ def _batch_last_cols(x, K, O, pads, dilation):
 
 def _rows_last(g):
     """``g`` (n, Co, *O) as the matrix ``(Co, prod(O) * n)`` (batch last)."""
-    return np.ascontiguousarray(np.moveaxis(g, 0, -1)).reshape(g.shape[1], -1)
+    n = g.shape[0]
+    out = np.empty((g[0].size, n), g.dtype)
+    transpose_into(g.reshape(n, -1), out)
+    return out.reshape(g.shape[1], -1)
 
 
 def _conv_batch_last(x, w, dilation, out_sp, pads, bias):
@@ -283,16 +294,19 @@ def _conv_batch_last(x, w, dilation, out_sp, pads, bias):
     Co = w.shape[0]
     K = w.shape[2:]
     wm = w.reshape(Co, -1)
+    if bias is not None:
+        bias = bias.astype(x.dtype, copy=False).reshape(Co, 1)
     y = np.empty((N, Co) + tuple(out_sp), x.dtype)
     for a, b in _chunks(N, C * math.prod(K) * math.prod(out_sp) * x.itemsize):
-        res = (wm @ _batch_last_cols(x[a:b], K, out_sp, pads, dilation)).reshape(
-            (Co,) + tuple(out_sp) + (b - a,))
-        dst = np.moveaxis(y[a:b], 0, -1)
+        cols = _batch_last_cols(x[a:b], K, out_sp, pads, dilation)
+        res = np.empty((Co, cols.shape[1]), x.dtype)
         if bias is None:
-            dst[...] = res
-        else:
-            np.add(res, bias.astype(x.dtype, copy=False).reshape((Co,) + (1,) * len(out_sp) + (1,)),
-                   out=dst)
+            np.matmul(wm, cols, out=res)
+        else:  # the bias first, the product accumulated onto it (no pass of its own)
+            res[...] = bias
+            if not gemm_acc(wm, cols, res):
+                res += wm @ cols
+        transpose_into(res.reshape(-1, b - a), y[a:b].reshape(b - a, -1))
     return y
 
 
@@ -377,8 +391,10 @@ def _conv_t_batch_last(g, wm, K, padded, O, dilation, in_sp, pads):
         acc = np.zeros((C,) + tuple(padded[:-1]) + (padded[-1] * n,), g.dtype)
         for kidx in np.ndindex(*K):
             acc[_offset_slices(kidx, dilation, O, n)] += cols[(slice(None),) + kidx]
-        res[a:b] = np.moveaxis(acc.reshape((C,) + tuple(padded) + (n,))[
-            (slice(None),) + crop], -1, 0)
+        if any(lo or hi for lo, hi in pads):
+            acc = np.ascontiguousarray(acc.reshape((C,) + tuple(padded) + (n,))[
+                (slice(None),) + crop])
+        transpose_into(acc.reshape(-1, n), res[a:b].reshape(n, -1))
     return res
 
 
