@@ -203,6 +203,19 @@ def test_conv_chunks_reuse_their_columns_without_touching_the_input(monkeypatch,
     np.testing.assert_allclose(xt.grad.numpy(), tx.grad.numpy(), rtol=1e-5, atol=1e-5)
 
 
+def _conv_case(seed, x_shape, out_channels, kernel, bias, dt):
+    """Input, weight, bias (or None) of a convolution test, and the conv function of its
+    dimension in flambeau and in PyTorch."""
+    rng = np.random.default_rng(seed)
+    nd = len(x_shape) - 2
+    k = kernel if isinstance(kernel, tuple) else (kernel,) * nd
+    x = rng.standard_normal(x_shape).astype(dt)
+    w = rng.standard_normal((out_channels, x_shape[1]) + k).astype(dt) * 0.2
+    b = rng.standard_normal(out_channels).astype(dt) if bias else None
+    return (x, w, b, getattr(flambeau.nn.functional, f'conv{nd}d'),
+            getattr(torch.nn.functional, f'conv{nd}d'))
+
+
 @pytest.mark.parametrize('dt', ['float32', 'float64'])
 @pytest.mark.parametrize('nd,kernel,padding,dilation,bias', [
     (2, 3, 1, 1, True), (2, 3, 0, 2, False), (2, (3, 2), (2, 0), 1, True), (1, 5, 2, 1, True),
@@ -210,14 +223,8 @@ def test_conv_chunks_reuse_their_columns_without_touching_the_input(monkeypatch,
 def test_direct_conv_over_many_channels_matches_torch(nd, kernel, padding, dilation, bias, dt):
     """Stride 1, one group, 20 input channels: the forward by accumulating GEMMs without im2col
     (Note [Direct convolution by accumulating GEMMs]); gradients through the usual kernels."""
-    rng = np.random.default_rng(0)
     sp = {1: (11,), 2: (9, 8), 3: (5, 6, 4)}[nd]
-    x = rng.standard_normal((3, 20) + sp).astype(dt)
-    k = kernel if isinstance(kernel, tuple) else (kernel,) * nd
-    w = rng.standard_normal((7, 20) + k).astype(dt) * 0.2
-    b = rng.standard_normal(7).astype(dt) if bias else None
-    fconv = getattr(flambeau.nn.functional, f'conv{nd}d')
-    tconv = getattr(torch.nn.functional, f'conv{nd}d')
+    x, w, b, fconv, tconv = _conv_case(0, (3, 20) + sp, 7, kernel, bias, dt)
     xt = flambeau.tensor(x, requires_grad=True)
     y = fconv(xt, flambeau.tensor(w), None if b is None else flambeau.tensor(b),
               padding=padding, dilation=dilation)
@@ -247,13 +254,8 @@ def test_batch_last_conv_matches_torch(monkeypatch, nd, sp, kernel, padding, dil
     for name in ('_conv_batch_last', '_conv_w_batch_last', '_conv_t_batch_last'):
         fn = getattr(conv, name)
         monkeypatch.setattr(conv, name, lambda *a, _fn=fn, _n=name: (ran.append(_n), _fn(*a))[1])
+    x, w, b, fconv, tconv = _conv_case(4, (5, 6) + sp, 4, kernel, bias, dt)
     rng = np.random.default_rng(4)
-    x = rng.standard_normal((5, 6) + sp).astype(dt)
-    k = kernel if isinstance(kernel, tuple) else (kernel,) * nd
-    w = rng.standard_normal((4, 6) + k).astype(dt) * 0.2
-    b = rng.standard_normal(4).astype(dt) if bias else None
-    fconv = getattr(flambeau.nn.functional, f'conv{nd}d')
-    tconv = getattr(torch.nn.functional, f'conv{nd}d')
     xt, wt = flambeau.tensor(x, requires_grad=True), flambeau.tensor(w, requires_grad=True)
     y = fconv(xt, wt, None if b is None else flambeau.tensor(b), padding=padding,
               dilation=dilation)
