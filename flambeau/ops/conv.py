@@ -14,7 +14,11 @@ Hence d conv = (conv_t, conv_w), d conv_t = (conv, conv_w), d conv_w = (conv_t, 
 kernel builds the im2col matrix of its input once, ``(groups, C/groups * prod(K),
 N * prod(O))``, copied out of a strided window view of the zero-padded input (no Python loop
 over output positions); ``conv_t`` scatters its columns back with one slice-add per kernel
-offset (``prod(K)`` iterations).
+offset (``prod(K)`` iterations). On the host, with stride 1 and one group, three layouts
+replace the per-image columns where they measured faster: many channels, no im2col at all
+(Note [Direct convolution by accumulating GEMMs]); few channels on small images, the batch
+last (Note [Batch-last columns]); the other input gradients, channel-major planes
+(``_conv_t_planes``).
 """
 __all__ = ['conv1d', 'conv2d', 'conv3d', 'conv_transpose1d', 'conv_transpose2d',
            'conv_transpose3d']
@@ -350,8 +354,9 @@ def _conv_t_planes(g, wm, K, padded, O, dilation, in_sp, pads):
     convolution by accumulating GEMMs]; ``g`` is zero there off the outputs). With one group and
     many channels, one GEMM ``W_k^T @ g`` per kernel offset is added at the offset's shift;
     otherwise one GEMM per chunk of images makes every offset's columns, and each offset's are
-    added at its shift: one contiguous slice per channel over the chunk's images (LeNet's second
-    layer, 6 input channels: 1.09 -> 0.89 ms against per-image slices)."""
+    added at its shift: one contiguous slice per channel over the chunk's images (measured on
+    LeNet's second layer before batch-last columns took it: 1.09 -> 0.89 ms against per-image
+    slices)."""
     N, Co = g.shape[:2]
     G = wm.shape[0]
     C = G * (wm.shape[2] // math.prod(K))
