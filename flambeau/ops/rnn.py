@@ -21,12 +21,12 @@ absolute, not relative, precision). The block keeps the raw tanh values T and th
 the sigmoid gates (gate-major) and ``tanh(c)`` live in per-step scratch arrays that stay in the
 cache, and the backward recomputes them, bit for bit, where it needs them: two small passes on
 data it has just read, instead of 6.5 MB more per layer written and read back from memory
-(LSTM workload: 0-5% faster in alternating runs, peak memory 96 -> 83 MiB). The backward takes every gate's
-derivative as one contiguous ``1 - T^2`` (the sigmoid's 1/4 moved into the weights it
-meets). A packed batch runs the same
-loop with the batch size of each step (``batch_sizes`` never grows going forward in time, so the
-rows of a step are a prefix of the rows of the step before); the plain padded batch is the case
-where every step has the full batch. Under ``create_graph`` (double backward) the node's
+(LSTM workload: 0-5% faster in alternating runs, peak memory 96 -> 83 MiB). The backward
+takes every gate's derivative as one contiguous ``1 - T^2`` (the sigmoid's 1/4 moved into the
+weights it meets). A packed batch runs the same loop with the batch size of each step
+(``batch_sizes`` never grows going forward in time, so the rows of a step are a prefix of the
+rows of the step before); the plain padded batch is the case where every step has the full
+batch. Under ``create_graph`` (double backward) the node's
 backward instead recomputes the layer step by step with Tensor ops and differentiates that:
 slow, but exact and itself differentiable.
 """
