@@ -116,6 +116,43 @@ def test_cross_entropy_stable_for_large_logits(scale):
     np.testing.assert_allclose(to_np(fx.grad), to_np(tx.grad), atol=1e-6)
 
 
+def test_cross_entropy_and_log_softmax_rows_with_inf_or_nan_match_torch():
+    """A row holding inf or NaN is NaN throughout, values and gradients, as in PyTorch."""
+    inf, nan = np.inf, np.nan
+    x = np.array([[inf, 1, 2], [-inf, -inf, -inf], [nan, 1, 2], [1e30, -1e30, 0], [1, 2, 3],
+                  [-inf, 0, 1]], np.float32)
+    t = np.array([0, 1, 2, 0, 1, 2])
+    fx, tx = flambeau.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    fl = flambeau.nn.functional.cross_entropy(fx, flambeau.tensor(t), reduction='none')
+    tl = torch.nn.functional.cross_entropy(tx, torch.tensor(t), reduction='none')
+    fl.sum().backward()
+    tl.sum().backward()
+    np.testing.assert_allclose(to_np(fl), to_np(tl), rtol=1e-6)
+    np.testing.assert_allclose(to_np(fx.grad), to_np(tx.grad), rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(to_np(flambeau.log_softmax(flambeau.tensor(x), 1)),
+                               to_np(torch.log_softmax(torch.tensor(x), 1)), rtol=1e-6)
+
+
+@pytest.mark.parametrize('dtype', [np.float32, np.float64])
+def test_cross_entropy_over_many_rows_matches_torch(dtype):
+    """(N, C) logits of several row blocks (Note [Cross-entropy from the shifted
+    exponentials]), with class weights and an ignored class."""
+    x = (f32(3000, 37) * 5).astype(dtype)
+    t = R.integers(0, 37, (3000,))
+    w = (np.abs(f32(37)) + 0.1).astype(dtype)
+    for kw in ({}, {'weight': w, 'ignore_index': 3}, {'reduction': 'sum'}):
+        fx, tx = flambeau.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+        fk = {k: flambeau.tensor(v) if k == 'weight' else v for k, v in kw.items()}
+        tk = {k: torch.tensor(v) if k == 'weight' else v for k, v in kw.items()}
+        fl = flambeau.nn.functional.cross_entropy(fx, flambeau.tensor(t), **fk)
+        tl = torch.nn.functional.cross_entropy(tx, torch.tensor(t), **tk)
+        fl.backward()
+        tl.backward()
+        assert fl.dtype == (flambeau.float32 if dtype == np.float32 else flambeau.float64)
+        np.testing.assert_allclose(to_np(fl), to_np(tl), rtol=1e-5)
+        np.testing.assert_allclose(to_np(fx.grad), to_np(tx.grad), rtol=1e-4, atol=1e-8)
+
+
 def test_bce_with_logits_stable_for_large_logits():
     x = np.array([-1e4, 1e4, 0.0], np.float32)
     y = np.array([1.0, 0.0, 1.0], np.float32)

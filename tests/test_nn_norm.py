@@ -403,3 +403,27 @@ def test_embedding_bag_module(kwargs):
     close(fm.weight.grad, tm.weight.grad)
     b = fnn.EmbeddingBag.from_pretrained(flambeau.tensor([[1., 2.], [3., 4.]]))
     assert b(flambeau.tensor([[0, 1]])).tolist() == [[2.0, 3.0]] and not b.weight.requires_grad
+
+
+@pytest.mark.parametrize('shape,ns', [((70, 128), (128,)), ((3, 70, 4, 32), (4, 32)),
+                                      ((200, 8), (8,)), ((2, 3), (3,))])
+@pytest.mark.parametrize('dtype', ['float32', 'float64'])
+@pytest.mark.parametrize('affine', [True, False])
+def test_layer_norm_over_row_blocks_matches_torch(shape, ns, dtype, affine):
+    """Rows that fill tiled blocks and a remainder (Note [Row vectors over short rows]): the
+    output and all three gradients."""
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal(shape) * 3 + 1
+    g = rng.standard_normal(shape)
+    w, b = rng.standard_normal(ns), rng.standard_normal(ns)
+    fx, tx = (t.requires_grad_() for t in both(x, dtype))
+    fw, tw = (t.requires_grad_() for t in both(w, dtype)) if affine else (None, None)
+    fb, tb = (t.requires_grad_() for t in both(b, dtype)) if affine else (None, None)
+    fy, ty = F.layer_norm(fx, ns, fw, fb), TF.layer_norm(tx, ns, tw, tb)
+    fy.backward(flambeau.tensor(g.astype(dtype)))
+    ty.backward(torch.tensor(g.astype(dtype)))
+    close(fy, ty)
+    close(fx.grad, tx.grad, atol=1e-5)
+    if affine:
+        close(fw.grad, tw.grad, atol=1e-4)
+        close(fb.grad, tb.grad, atol=1e-4)

@@ -79,6 +79,29 @@ def _stats(xp, xa, axes, n, eps):
     return mean, xc, var, 1.0 / xp.sqrt(var + eps)
 
 
+# Note [Row vectors over short rows]: ``a * w`` with ``a`` (m, k) and ``w`` (k,) runs NumPy's
+# inner loop once per row: with a short row (a layer norm's 128 features) that call costs as
+# much as the row's work (2048 x 128 float32: 61 us, against 23 for two full arrays). Viewed
+# as (m / r, r * k) against ``w`` tiled r times, the inner loop runs over ~8192 elements. The
+# weight and bias of a layer norm, and its gradient's ``grad * weight``, take this path.
+_ROW_SPAN = 8192
+
+
+def _rows_op(op, a, v, out):
+    """``op(a, v, out=out)`` for a C-contiguous 2-D host array ``a`` (m, k) and a row ``v``
+    (k,) (Note [Row vectors over short rows]); ``out`` may be ``a``."""
+    m, k = a.shape
+    r = min(m, _ROW_SPAN // k) if 0 < k else 0
+    if r < 2 or type(a) is not np.ndarray or not (a.flags.c_contiguous and
+                                                  out.flags.c_contiguous):
+        return op(a, v, out=out)
+    full = m - m % r
+    op(a[:full].reshape(-1, r * k), np.tile(v, r), out=out[:full].reshape(-1, r * k))
+    if full < m:
+        op(a[full:], v, out=out[full:])
+    return out
+
+
 def _mul_into(a, b, out):
     """``a * b`` written into ``out`` (an array of the broadcast shape) when it is free."""
     if type(out) is np.ndarray:  # (a NumPy array; a device array takes the product below)
@@ -128,8 +151,13 @@ class _AffineNormBackward(Node):
             prod = ga * xhat
             gw = make(_sum_over(prod, waxes).astype(w._dtype.numpy), w._dtype, x._device)
         if need_x:
+            rows = type(ga) is np.ndarray and len(grouped) == 2 and axes == (1,) and \
+                ga.flags.c_contiguous
             if w is None:
                 gh = ga.copy()
+            elif rows:
+                wr = w._data.astype(acc, copy=False).reshape(-1)
+                gh = _rows_op(np.multiply, ga.reshape(grouped), wr, np.empty(grouped, acc))
             else:
                 gh = ga * w._data.astype(acc, copy=False).reshape(self.wshape)
             gh = gh.reshape(grouped)
@@ -137,11 +165,17 @@ class _AffineNormBackward(Node):
                 xh = xhat.reshape(grouped)
                 inv_n = 1.0 / self.n
                 m1 = _sum_kept(gh, axes) * inv_n
-                if prod is None or prod.shape != shape:
+                if rows and w is not None and prod is not None:
+                    # sum(gh * xhat) = (grad * xhat) @ weight: the product made for the
+                    # weight's gradient, one vector product instead of a pass and a sum
+                    prod = prod.reshape(grouped)
+                    m2 = (prod @ wr).reshape(-1, 1) * inv_n
+                elif prod is None or prod.shape != shape:
                     prod = gh * xh
+                    m2 = _sum_kept(prod, axes) * inv_n
                 else:
                     prod = _mul_into(gh, xh, prod.reshape(grouped))
-                m2 = _sum_kept(prod, axes) * inv_n
+                    m2 = _sum_kept(prod, axes) * inv_n
                 gh -= m1
                 gh -= _mul_into(xh, m2, prod)
             gh *= self.invstd
@@ -214,14 +248,22 @@ def _affine_norm(node_cls, input, weight, bias, grouped, axes, wshape, waxes, ep
         input._requires_grad or (weight is not None and weight._requires_grad) or
         (bias is not None and bias._requires_grad))
     keep = record_node and weight is not None
+    rows = xp is np and len(grouped) == 2 and axes == (1,)  # a layer norm's (m, k) rows
     if weight is not None:
         w = weight._data.astype(acc, copy=False).reshape(wshape)
-        if keep:
+        if rows:
+            y = _rows_op(np.multiply, xc, w.reshape(-1), np.empty_like(xc) if keep else xc)
+        elif keep:
             y = y * w
         else:
             y *= w
     if bias is not None:
-        y += bias._data.astype(acc, copy=False).reshape(wshape)
+        b = bias._data.astype(acc, copy=False)
+        if rows:
+            y = _rows_op(np.add, y.reshape(grouped), b.reshape(-1), y.reshape(grouped))
+        else:
+            y += b.reshape(wshape)
+    y = y.reshape(x.shape)
     dt = input._dtype
     out = make(y.astype(dt.numpy, copy=False), dt, input._device)
     if record_node:
