@@ -766,3 +766,30 @@ def test_relu_on_large_arrays_matches_torch_bit_for_bit(dtype):
     want = torch.relu(torch.tensor(x)).numpy()
     assert got.dtype == want.dtype
     assert got.view(f'u{got.itemsize}').tolist() == want.view(f'u{want.itemsize}').tolist()
+
+
+@pytest.mark.parametrize('dtype', ['float32', 'float64'])
+@pytest.mark.parametrize('grad_layout', ['contiguous', 'broadcast', 'transposed'])
+def test_relu_gradient_on_large_arrays_matches_torch_bit_for_bit(dtype, grad_layout):
+    """relu's gradient over 100K elements (the mask from the output's bits): zero at +-0 outputs
+    whatever the gradient (inf, NaN, -0.0 included), passed unchanged elsewhere, NaN outputs
+    of either sign included."""
+    base = np.array([-0.0, 0.0, np.nan, -np.nan, -1.5, 1.5, np.inf, -np.inf, 1e-45, -1e-45])
+    x = np.tile(base, 10_000).astype(dtype).reshape(400, 250)
+    grads = {'contiguous': np.tile([np.inf, -0.0, np.nan, -2.0, 3.0], 20_000).reshape(400, 250),
+             'broadcast': np.broadcast_to(np.linspace(-1, 1, 250), (400, 250)),
+             'transposed': np.tile([-np.inf, -0.0, 0.5, np.nan], 25_000).reshape(250, 400).T}
+    g = grads[grad_layout].astype(dtype)
+    out = []
+    for m in (flambeau, torch):
+        t = m.tensor(x, requires_grad=True)
+        gt = m.tensor(np.ascontiguousarray(g))
+        if grad_layout == 'broadcast':
+            gt = m.tensor(np.ascontiguousarray(g[0])).expand(400, 250)
+        elif grad_layout == 'transposed':
+            gt = m.tensor(np.ascontiguousarray(g.T)).t()
+        m.relu(t).backward(gt)
+        out.append(t.grad.numpy())
+    got, want = out
+    assert got.dtype == want.dtype
+    assert got.view(f'u{got.itemsize}').tolist() == want.view(f'u{want.itemsize}').tolist()

@@ -287,7 +287,26 @@ class ReluBackward0(Node):
 
     def backward(self, g):
         y = self.saved_output()
+        ya, ga = y._data, g._data
+        if not state.enabled and type(ya) is np.ndarray and ya.dtype.kind == 'f' and \
+                ya.dtype == ga.dtype and ya.shape == ga.shape and ya.size >= _SELECT_MIN and \
+                ya.dtype.itemsize in _INT_OF:
+            return make(_pass_nonzero(ya, ga), g._dtype, g._device)
         return where(y <= 0, 0., g)  # NaN passes the gradient, as in PyTorch
+
+
+def _pass_nonzero(y, g):
+    """``where(y == 0, 0, g)`` bit for bit, for a relu's output ``y`` (>= +0, -0.0 or NaN) and
+    a gradient ``g`` of its dtype and shape (4- or 8-byte floats): the mask is made from the
+    bits of ``y`` with the sign dropped, ``-(bits & max) >> (width - 1)``: -1 where ``y`` is not
+    +-0 (Note [Branch-free where]: four integer passes, the compare and its bool array saved;
+    a (32, 16, 32, 32) float32 gradient 206 -> 136 us)."""
+    it = _INT_OF[y.dtype.itemsize]
+    m = np.bitwise_and(y.view(it), np.iinfo(it).max)
+    np.negative(m, out=m)
+    np.right_shift(m, 8 * y.dtype.itemsize - 1, out=m)
+    np.bitwise_and(g.view(it), m, out=m)
+    return m.view(y.dtype)
 
 
 def _max0(xp, x):
