@@ -139,10 +139,13 @@ def test_trajectory_float32(name):
     ('AdamW', dict(lr=0.01, maximize=True)),
     ('AdamW', dict(lr=0.01, amsgrad=True))])
 def test_large_parameters_blocked_update(name, kw):
-    """Parameters large enough for the blocked, threaded update (Note [Blocked updates]),
-    beside a small and a non-contiguous one, follow PyTorch's trajectory."""
+    """Parameters large enough for the blocked update (Note [Blocked updates]: over two
+    blocks, a partial last one), beside a small and a non-contiguous one, follow PyTorch's
+    trajectory."""
+    from flambeau.optim.optimizer import _BLOCK
     rng = np.random.default_rng(1)
-    arrays = [rng.uniform(-1, 1, size=s).astype(np.float32) for s in ((140001,), (400, 330), (5,))]
+    sizes = ((2 * _BLOCK + 1,), (5, 3 * _BLOCK // 5 + 7), (5,))
+    arrays = [rng.uniform(-1, 1, size=s).astype(np.float32) for s in sizes]
     fp, _ = _run(flambeau, _opt(name, **kw), arrays, steps=5)
     tp, _ = _run(torch, _opt(name, **kw), arrays, steps=5)
     _close(fp, tp, rtol=1e-4, atol=1e-6)
