@@ -247,6 +247,32 @@ def shape_arg(args):
     return tuple(int(s) for s in args)
 
 
+# Note [Row vectors over short rows]: ``a * w`` with ``a`` (m, k) and ``w`` (k,) runs NumPy's
+# inner loop once per row: with a short row (a layer norm's 128 features) that call costs as
+# much as the row's work (2048 x 128 float32: 61 us, against 23 for two full arrays). Viewed
+# as (m / r, r * k) against ``w`` tiled r times, the inner loop runs over ~8192 elements: 30-40%
+# faster from ~32K elements (a Linear's bias on (2048, 512): 148 -> 106 us); below, the tile
+# costs more than it saves. Layer norm's weight, bias and ``grad * weight``, and Linear's bias
+# take this path.
+_ROW_SPAN = 8192
+_ROWS_MIN = 1 << 15
+
+
+def rows_op(op, a, v, out):
+    """``op(a, v, out=out)`` for a 2-D host array ``a`` (m, k) and a row ``v`` (k,) (Note
+    [Row vectors over short rows]); ``out`` may be ``a``."""
+    m, k = a.shape
+    r = min(m, _ROW_SPAN // k) if 0 < k else 0
+    if r < 2 or a.size < _ROWS_MIN or type(a) is not np.ndarray or \
+            not (a.flags.c_contiguous and out.flags.c_contiguous):
+        return op(a, v, out=out)
+    full = m - m % r
+    op(a[:full].reshape(-1, r * k), np.tile(v, r), out=out[:full].reshape(-1, r * k))
+    if full < m:
+        op(a[full:], v, out=out[full:])
+    return out
+
+
 # elements per block of a large array: its temporaries stay in the L2 cache, and each ufunc
 # call's ~0.6 us of overhead is spread over enough elements (16K-element blocks: GELU 30% slower)
 _CHUNK = 1 << 16

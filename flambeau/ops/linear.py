@@ -4,10 +4,13 @@
 operands; other cases go through the general ``matmul`` so that their errors and dtype rules are
 those of the matrix product.
 """
+import numpy as np
+
 from .. import dtypes as _dt
 from ..autograd import grad_mode
 from ..autograd.node import Node, record
 from ..tensor import Tensor
+from ._common import rows_op
 
 __all__ = ['bilinear']  # torch.bilinear; linear is only in nn.functional
 FUNCTIONAL = ['linear', 'bilinear']
@@ -87,7 +90,11 @@ def linear(input, weight, bias=None):
         else:
             res = x @ w.T
         if bias is not None:
-            res += bias._data
+            b = bias._data.astype(res.dtype, copy=False)
+            if res.ndim >= 2 and res.__class__ is np.ndarray:
+                rows_op(np.add, res.reshape(-1, res.shape[-1]), b, res.reshape(-1, res.shape[-1]))
+            else:
+                res += b
         if half:
             res = res.astype(dt.numpy)
         r = _make(res, dt, input._device)

@@ -25,7 +25,7 @@ import warnings
 import numpy as np
 
 from .. import dtypes as _dt
-from ._common import Node, dtype_title, make, not_implemented, record, state, xp_of
+from ._common import Node, dtype_title, make, not_implemented, record, rows_op, state, xp_of
 from .arithmetic import div
 from .creation import zeros
 from .shape import cat
@@ -77,29 +77,6 @@ def _stats(xp, xa, axes, n, eps):
         var = xp.zeros(shape, xa.dtype)
         xc = xa - mean
     return mean, xc, var, 1.0 / xp.sqrt(var + eps)
-
-
-# Note [Row vectors over short rows]: ``a * w`` with ``a`` (m, k) and ``w`` (k,) runs NumPy's
-# inner loop once per row: with a short row (a layer norm's 128 features) that call costs as
-# much as the row's work (2048 x 128 float32: 61 us, against 23 for two full arrays). Viewed
-# as (m / r, r * k) against ``w`` tiled r times, the inner loop runs over ~8192 elements. The
-# weight and bias of a layer norm, and its gradient's ``grad * weight``, take this path.
-_ROW_SPAN = 8192
-
-
-def _rows_op(op, a, v, out):
-    """``op(a, v, out=out)`` for a C-contiguous 2-D host array ``a`` (m, k) and a row ``v``
-    (k,) (Note [Row vectors over short rows]); ``out`` may be ``a``."""
-    m, k = a.shape
-    r = min(m, _ROW_SPAN // k) if 0 < k else 0
-    if r < 2 or type(a) is not np.ndarray or not (a.flags.c_contiguous and
-                                                  out.flags.c_contiguous):
-        return op(a, v, out=out)
-    full = m - m % r
-    op(a[:full].reshape(-1, r * k), np.tile(v, r), out=out[:full].reshape(-1, r * k))
-    if full < m:
-        op(a[full:], v, out=out[full:])
-    return out
 
 
 def _mul_into(a, b, out):
@@ -157,7 +134,7 @@ class _AffineNormBackward(Node):
                 gh = ga.copy()
             elif rows:
                 wr = w._data.astype(acc, copy=False).reshape(-1)
-                gh = _rows_op(np.multiply, ga.reshape(grouped), wr, np.empty(grouped, acc))
+                gh = rows_op(np.multiply, ga.reshape(grouped), wr, np.empty(grouped, acc))
             else:
                 gh = ga * w._data.astype(acc, copy=False).reshape(self.wshape)
             gh = gh.reshape(grouped)
@@ -252,7 +229,7 @@ def _affine_norm(node_cls, input, weight, bias, grouped, axes, wshape, waxes, ep
     if weight is not None:
         w = weight._data.astype(acc, copy=False).reshape(wshape)
         if rows:
-            y = _rows_op(np.multiply, xc, w.reshape(-1), np.empty_like(xc) if keep else xc)
+            y = rows_op(np.multiply, xc, w.reshape(-1), np.empty_like(xc) if keep else xc)
         elif keep:
             y = y * w
         else:
@@ -260,7 +237,7 @@ def _affine_norm(node_cls, input, weight, bias, grouped, axes, wshape, waxes, ep
     if bias is not None:
         b = bias._data.astype(acc, copy=False)
         if rows:
-            y = _rows_op(np.add, y.reshape(grouped), b.reshape(-1), y.reshape(grouped))
+            y = rows_op(np.add, y.reshape(grouped), b.reshape(-1), y.reshape(grouped))
         else:
             y += b.reshape(wshape)
     y = y.reshape(x.shape)
