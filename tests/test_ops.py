@@ -793,3 +793,22 @@ def test_relu_gradient_on_large_arrays_matches_torch_bit_for_bit(dtype, grad_lay
     got, want = out
     assert got.dtype == want.dtype
     assert got.view(f'u{got.itemsize}').tolist() == want.view(f'u{want.itemsize}').tolist()
+
+
+@pytest.mark.parametrize('dtype', ['float32', 'float64', 'float16'])
+def test_linear_bias_over_tiled_rows_matches_torch(dtype):
+    """A bias added over tiled row blocks and a remainder (Note [Row vectors over short
+    rows]): (3, 700, 50) inputs, 2100 rows of 50 outputs; values and gradients."""
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((3, 700, 40)).astype(dtype)
+    w = (rng.standard_normal((50, 40)) / 6).astype(dtype)
+    b = rng.standard_normal(50).astype(dtype)
+    out = []
+    for m in (flambeau, torch):
+        ts = [m.tensor(a, requires_grad=True) for a in (x, w, b)]
+        y = m.nn.functional.linear(*ts)
+        y.float().square().sum().backward()
+        out.append([y.detach().float().numpy()] + [t.grad.float().numpy() for t in ts])
+    tol = {'float16': 1e-2, 'float32': 1e-5, 'float64': 1e-12}[dtype]
+    for got, want in zip(*out):
+        np.testing.assert_allclose(got, want, rtol=tol, atol=tol * np.abs(want).max())
