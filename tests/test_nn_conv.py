@@ -272,6 +272,54 @@ def test_batch_last_conv_matches_torch(monkeypatch, nd, sp, kernel, padding, dil
     assert sorted(set(ran)) == ['_conv_batch_last', '_conv_t_batch_last', '_conv_w_batch_last']
 
 
+@pytest.mark.parametrize('dt', ['float32', 'float64'])
+@pytest.mark.parametrize('nd,sp,kernel,padding,dilation,bias,chunk', [
+    (2, (28, 28), 5, 2, 1, True, None), (2, (19, 17), (3, 4), (1, 2), 1, False, 4096),
+    (2, (20, 19), 3, 1, 2, True, None), (1, (60,), 5, 2, 1, True, 2048)])
+def test_image_major_conv_matches_torch(monkeypatch, nd, sp, kernel, padding, dilation, bias,
+                                        chunk, dt):
+    """Stride 1, one group, 3 input and 5 output channels on larger images: forward and weight
+    gradient by image-major columns (Note [Image-major columns]), in one chunk of images or
+    several (``chunk``: bytes of columns per chunk), each kernel checked to run; values and
+    gradients as PyTorch's."""
+    from flambeau.ops import conv
+    ran = []
+    for name in ('_conv_image_major', '_conv_w_image_major'):
+        fn = getattr(conv, name)
+        monkeypatch.setattr(conv, name, lambda *a, _fn=fn, _n=name: (ran.append(_n), _fn(*a))[1])
+    if chunk:
+        monkeypatch.setattr(conv, '_CHUNK_BYTES', chunk)
+    x, w, b, fconv, tconv = _conv_case(6, (5, 3) + sp, 5, kernel, bias, dt)
+    xt, wt = flambeau.tensor(x, requires_grad=True), flambeau.tensor(w, requires_grad=True)
+    y = fconv(xt, wt, None if b is None else flambeau.tensor(b), padding=padding,
+              dilation=dilation)
+    tx, tw = torch.tensor(x, requires_grad=True), torch.tensor(w, requires_grad=True)
+    ty = tconv(tx, tw, None if b is None else torch.tensor(b), padding=padding, dilation=dilation)
+    tol = dict(rtol=1e-5, atol=1e-4) if dt == 'float32' else dict(rtol=1e-10, atol=1e-10)
+    assert y.shape == tuple(ty.shape) and y.dtype is getattr(flambeau, dt)
+    np.testing.assert_allclose(y.detach().numpy(), ty.detach().numpy(), **tol)
+    g = np.random.default_rng(6).standard_normal(tuple(ty.shape)).astype(dt)
+    y.backward(flambeau.tensor(g))
+    ty.backward(torch.tensor(g))
+    np.testing.assert_allclose(xt.grad.numpy(), tx.grad.numpy(), **tol)
+    np.testing.assert_allclose(wt.grad.numpy(), tw.grad.numpy(), **tol)
+    assert sorted(set(ran)) == ['_conv_image_major', '_conv_w_image_major']
+
+
+def test_image_major_conv_passes_gradcheck():
+    """The image-major kernels (Note [Image-major columns]) under float64 gradcheck and
+    gradgradcheck."""
+    rng = np.random.default_rng(7)
+    x = flambeau.tensor(rng.standard_normal((2, 2, 12, 11)), requires_grad=True)
+    w = flambeau.tensor(rng.standard_normal((3, 2, 3, 3)) * 0.3, requires_grad=True)
+    b = flambeau.tensor(rng.standard_normal(3), requires_grad=True)
+
+    def f(x, w, b):
+        return flambeau.nn.functional.conv2d(x, w, b, padding=1)
+    assert flambeau.autograd.gradcheck(f, (x, w, b))
+    assert flambeau.autograd.gradgradcheck(f, (x, w, b))
+
+
 def test_batch_last_conv_passes_gradcheck():
     """The batch-last kernels (Note [Batch-last columns]) under float64 gradcheck and
     gradgradcheck (their double backward runs through them again)."""
