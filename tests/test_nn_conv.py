@@ -93,6 +93,61 @@ def test_max_pool_ties_and_nans_pick_torchs_index():
         assert np.array_equal(fi.numpy(), ti.numpy())
 
 
+@pytest.mark.parametrize('dtype', ['float32', 'float64', 'int64'])
+@pytest.mark.parametrize('shape,kernel', [((4, 6, 28, 28), 2), ((3, 5, 29, 31), 2),
+                                          ((2, 4, 30, 27), 3), ((6, 26, 33), (2, 3)),
+                                          ((3, 5, 28, 28), (1, 2))])
+def test_window_major_max_pool_matches_torch_bit_for_bit(shape, kernel, dtype):
+    """Pools whose windows tile the input (Note [Window-major max pooling]), cropped where the
+    size is not a multiple, unbatched, integer: the values, the indices and the input gradient
+    as PyTorch's, bit for bit; ties (a ReLU's zeros) go to the first maximum, a NaN window
+    to its last NaN, infinities included."""
+    rng = np.random.default_rng(8)
+    a = rng.standard_normal(shape) * 10
+    if dtype == 'int64':
+        a = np.maximum(np.round(a), 0).astype(dtype)
+    else:
+        a = np.maximum(a, 0).astype(dtype)
+        flat = a.reshape(-1)
+        flat[[3, 100, 101, 640, 2001]] = [np.nan, np.nan, np.nan, np.inf, -np.inf]
+        flat[[57, 58]] = -0.0
+    n = a.size // (a.shape[-1] * a.shape[-2])
+    got, want = [], []
+    for m, out in ((flambeau, got), (torch, want)):
+        t = m.tensor(a, requires_grad=dtype != 'int64')
+        y, i = m.nn.functional.max_pool2d(t, kernel, return_indices=True)
+        out += [y.detach().numpy(), i.numpy()]
+        if dtype != 'int64':
+            gy = np.cos(np.arange(y.numel())).reshape(tuple(y.shape)).astype(dtype)
+            gy.reshape(-1)[:3] = [np.inf, -0.0, np.nan]
+            y.backward(m.tensor(gy))
+            out.append(t.grad.numpy())
+            t2 = m.tensor(a, requires_grad=True)  # the plain pool (no indices asked for)
+            m.nn.functional.max_pool2d(t2, kernel).backward(m.tensor(gy))
+            out.append(t2.grad.numpy())
+    assert n and len(got) == len(want)
+    for f, t in zip(got, want):
+        assert f.dtype == t.dtype and f.shape == t.shape
+        assert f.view(f'u{f.itemsize}').tolist() == t.view(f'u{t.itemsize}').tolist()
+
+
+def test_window_major_max_pool_double_backward():
+    """The window-major pool's backward with create_graph makes the flat indices and scatters
+    through them: differentiable again, as PyTorch's."""
+    rng = np.random.default_rng(9)
+    a = rng.standard_normal((2, 3, 32, 32))
+    res = []
+    for m in (flambeau, torch):
+        t = m.tensor(a, requires_grad=True)
+        y = m.nn.functional.max_pool2d(t, 2)
+        g = m.tensor(np.cos(np.arange(y.numel())).reshape(tuple(y.shape)), requires_grad=True)
+        gx, = m.autograd.grad(y, t, g, create_graph=True)
+        gg, = m.autograd.grad((gx * gx).sum(), g)
+        res.append((gx.detach().numpy(), gg.numpy()))
+    for f, t in zip(*res):
+        np.testing.assert_allclose(f, t, rtol=1e-12, atol=0)
+
+
 def test_conv_grads_with_non_finite_values_match_torch():
     """Stride-1 kernels use flat columns whose extra entries meet zeros (Note [Flat columns]):
     an inf in the input or the weight must not turn them into NaNs that PyTorch has not."""
