@@ -234,9 +234,9 @@ def _take_where(xp, won, j, mask):
 # gradient at it in the same layout (a bit mask, as in Note [Branch-free where]) and copies
 # back, and the flat int64 indices are made only when asked for (``return_indices``, or a
 # double backward). LeNet's first pool, (64, 6, 28, 28): forward 455 -> 193 us, forward +
-# backward 675 -> 499 us (the backward alone is slower, ~300 against ~220 us for the scatter
-# through int64 indices, which the forward no longer makes); the second, (64, 16, 10, 10),
-# 340 -> 256 us.
+# backward 675 -> ~450 us (the backward alone, 216 us, is about the scatter through int64
+# indices, 134 us, plus the 148 us those indices cost the forward); the second, (64, 16, 10,
+# 10), 340 -> 256 us.
 _INT_OF = {4: np.int32, 8: np.int64}
 _WINDOW_MAJOR_MIN = 4096
 
@@ -276,13 +276,15 @@ def _window_major_scatter(g, won, k, size):
     it = _INT_OF[g.dtype.itemsize]
     # + 0: PyTorch adds the gradient to zeros, -0.0 arrives as 0.0
     gi = np.add(g, g.dtype.type(0)).reshape(-1, Wo).view(it)
-    won = won.reshape(-1, Wo)
+    won = won.reshape(-1, Wo).astype(it)
     R = gi.shape[0]
     cols = np.empty((kw, kh, R, Wo), it)
     for j in range(kh * kw):
-        m = np.equal(won, j)
+        # the mask ((won ^ j) - 1) >> (width - 1): all ones where won == j, else 0
         dst = cols[j % kw, j // kw]
-        np.negative(m, dtype=it, out=dst)
+        np.bitwise_xor(won, j, out=dst)
+        dst -= 1
+        np.right_shift(dst, 8 * g.itemsize - 1, out=dst)
         np.bitwise_and(dst, gi, out=dst)
     rows = np.empty((kh, R, Wo * kw), g.dtype)
     transpose_into(cols.reshape(kw, -1).view(g.dtype), rows.reshape(-1, kw))
