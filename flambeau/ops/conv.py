@@ -336,10 +336,10 @@ def _conv_batch_last(x, w, dilation, out_sp, pads, bias):
 # 861 -> 479 us. Taken with stride 1, one group, < 16 input channels (else the direct
 # convolution or flat columns), where batch-last columns do not win, and at most
 # ``_IMAGE_COLS`` flat columns per image (1700-2400: as fast as before; larger images lose:
-# 3 -> 16 channels on 64x64, 4222 columns, weight gradient 605 -> 1094 us) and 1 MB of them;
-# the forward also needs < 16 output channels (with 32, one big GEMM is the faster: 4.4 ->
-# 6.2 ms). The input gradient keeps its channel-major planes (image-major measured 1.4-1.6x
-# slower).
+# 3 -> 16 channels on 64x64, 4222 columns, weight gradient 605 -> 1094 us) and 1 MB of them,
+# whatever the output channels (forward, 3 -> 32 channels 3x3 on 32x32: 5210 -> 2405 us;
+# 3 -> 128: 7662 -> 5886 us). The input gradient keeps its channel-major planes (image-major
+# measured 1.4-1.6x slower).
 _IMAGE_COLS = 2048
 _IMAGE_COLS_BYTES = 1 << 20
 
@@ -369,7 +369,7 @@ def _image_cols(x, K, pads, dilation, L, buf=None, ones=False):
 
 def _image_major_fits(x, K, padded, O):
     """Whether stride-1 kernels of a (N, C, *S) host input ``x`` take image-major columns
-    (Note [Image-major columns]; the caller checks the output channels for the forward)."""
+    (Note [Image-major columns])."""
     L = _flat_len(padded, O)
     return x.shape[1] < _DIRECT_MIN_C and not _batch_last_wins(padded, O) and \
         L <= _IMAGE_COLS and x.shape[1] * math.prod(K) * L * x.itemsize <= _IMAGE_COLS_BYTES
@@ -423,8 +423,7 @@ def _conv_raw(xp, x, w, stride, pads, dilation, groups, bias=None):
         return _conv_direct(x, w, dilation, padded, out_sp, pads, bias)
     if flat and groups == 1 and xp is np and _batch_last_wins(padded, out_sp):
         return _conv_batch_last(x, w.astype(x.dtype, copy=False), dilation, out_sp, pads, bias)
-    if flat and groups == 1 and xp is np and Co < _DIRECT_MIN_C and \
-            _image_major_fits(x, K, padded, out_sp):
+    if flat and groups == 1 and xp is np and _image_major_fits(x, K, padded, out_sp):
         return _conv_image_major(x, w.astype(x.dtype, copy=False), dilation, padded, out_sp,
                                  pads, bias)
     wm = w.reshape(groups, Co // groups, -1)
