@@ -273,6 +273,23 @@ def rows_op(op, a, v, out):
     return out
 
 
+# Note [Rows as records]: NumPy copies a strided array element by element, ~1 ns each when its
+# rows are short and apart (a convolution's outputs read out of flat columns: rows of 32 floats
+# every 34). Viewed as one void record per row, the same copy moves whole rows: 99 -> 54 us
+# for (32, 16, 32, 32) float32. The convolutions' host copies between padded and plain
+# layouts go through ``copy_rows``.
+def copy_rows(dst, src):
+    """``dst[...] = src`` for host arrays of one shape and dtype; row by row as records (Note
+    [Rows as records]) when both have contiguous rows."""
+    if type(dst) is np.ndarray and type(src) is np.ndarray and dst.shape == src.shape and \
+            dst.dtype == src.dtype and dst.ndim and dst.shape[-1] and \
+            dst.strides[-1] == src.strides[-1] == dst.itemsize and dst.dtype.kind != 'O':
+        rec = np.dtype((np.void, dst.shape[-1] * dst.itemsize))
+        np.copyto(dst.view(np.uint8).view(rec)[..., 0], src.view(np.uint8).view(rec)[..., 0])
+    else:
+        dst[...] = src
+
+
 # elements per block of a large array: its temporaries stay in the L2 cache, and each ufunc
 # call's ~0.6 us of overhead is spread over enough elements (16K-element blocks: GELU 30% slower)
 _CHUNK = 1 << 16

@@ -28,7 +28,7 @@ import math
 import numpy as np
 
 from .._blas import available, gemm_acc, transpose_into
-from ._common import Node, dtype_title, make, not_implemented, record, state, xp_of
+from ._common import Node, copy_rows, dtype_title, make, not_implemented, record, state, xp_of
 
 # the names ``flambeau.nn.functional`` exports from this module
 FUNCTIONAL = ['conv1d', 'conv2d', 'conv3d', 'conv_transpose1d', 'conv_transpose2d',
@@ -134,7 +134,7 @@ def _to_cols(xp, g, padded, flat):
         return g.reshape(g.shape[0], -1)
     out_sp = g.shape[2:]
     res = xp.zeros(g.shape[:2] + (_flat_len(padded, out_sp),), g.dtype)
-    _valid(xp, res, padded, out_sp)[...] = g
+    copy_rows(_valid(xp, res, padded, out_sp), g)
     return res.reshape(g.shape[0], -1)
 
 
@@ -187,7 +187,7 @@ def _channel_major(a, padded, offsets):
     values at ``offsets`` in each plane (Note [Direct convolution by accumulating GEMMs])."""
     out = np.zeros((a.shape[1], a.shape[0]) + tuple(padded), a.dtype)
     inner = tuple(slice(o, o + n) for o, n in zip(offsets, a.shape[2:]))
-    out[(slice(None), slice(None)) + inner] = a.swapaxes(0, 1)
+    copy_rows(out[(slice(None), slice(None)) + inner], a.swapaxes(0, 1))
     return out.reshape(a.shape[1], -1)
 
 
@@ -226,7 +226,7 @@ def _conv_direct(x, w, dilation, padded, out_sp, pads, bias):
                        (b - a - 1) * P + _flat_len(padded, out_sp), False)
         src = block.reshape((Co, b - a) + tuple(padded))[(slice(None), slice(None)) + valid]
         if bias is None:
-            y[a:b].swapaxes(0, 1)[...] = src
+            copy_rows(y[a:b].swapaxes(0, 1), src)
         else:
             np.add(src, bias, out=y[a:b].swapaxes(0, 1))
     return y
@@ -389,7 +389,7 @@ def _conv_image_major(x, w, dilation, padded, out_sp, pads, bias):
     for a, b in _chunks(N, C * math.prod(K) * L * x.itemsize):
         cols = _image_cols(x[a:b], K, pads, dilation, L, _reusable(np, cols, x),
                            bias is not None)
-        y[a:b] = _valid(np, np.matmul(wm, cols), padded, out_sp)
+        copy_rows(y[a:b], _valid(np, np.matmul(wm, cols), padded, out_sp))
     return y
 
 
@@ -404,7 +404,7 @@ def _conv_w_image_major(x, g, K, padded, O, pads, dilation):
     for a, b in _chunks(N, C * math.prod(K) * L * x.itemsize):
         cols = _image_cols(x[a:b], K, pads, dilation, L, _reusable(np, cols, x))
         gf = np.zeros((b - a, Co, L), x.dtype)  # zero off the outputs (Note [Flat columns])
-        _valid(np, gf, padded, O)[...] = g[a:b]
+        copy_rows(_valid(np, gf, padded, O), g[a:b])
         gw += np.matmul(gf, cols.swapaxes(1, 2)).sum(0)
     return gw.reshape((Co, C) + tuple(K))
 
@@ -440,7 +440,7 @@ def _conv_raw(xp, x, w, stride, pads, dilation, groups, bias=None):
         yc = _bmm(xp, wm, cols).reshape(Co, b - a, ncols)
         src = _valid(xp, yc, padded, out_sp) if flat else yc.reshape((Co, b - a) + out_sp)
         if bias is None:
-            y[a:b].swapaxes(0, 1)[...] = src
+            copy_rows(y[a:b].swapaxes(0, 1), src)
         else:
             xp.add(src, bias, out=y[a:b].swapaxes(0, 1))
     return y
@@ -475,7 +475,8 @@ def _conv_t_planes(g, wm, K, padded, O, dilation, in_sp, pads):
                 out[:, a * P + s:a * P + s + n] += cols[:, k]
     crop = tuple(slice(lo, lo + n) for n, (lo, _) in zip(in_sp, pads))
     res = np.empty((N, C) + tuple(in_sp), g.dtype)
-    res.swapaxes(0, 1)[...] = out.reshape((C, N) + tuple(padded))[(slice(None),) * 2 + crop]
+    copy_rows(res.swapaxes(0, 1),
+              out.reshape((C, N) + tuple(padded))[(slice(None),) * 2 + crop])
     return res
 
 
