@@ -772,7 +772,9 @@ def _row_max(x, d, xp):
     """The max of ``x`` over ``d`` (kept). A row with inf or NaN comes out NaN below, as in
     PyTorch (inf - inf)."""
     # fmax: NumPy's max checks for NaN as it goes (~20% slower); NaN is NaN whatever the shift
-    return (xp.fmax if xp is np else xp.maximum).reduce(x, axis=d, keepdims=True)
+    if xp is np:
+        return np.fmax.reduce(x, axis=d, keepdims=True)
+    return x.max(axis=d, keepdims=True)
 
 
 def _log_softmax_array(x, d, xp):
