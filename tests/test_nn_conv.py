@@ -304,27 +304,34 @@ def test_batch_last_conv_matches_torch(monkeypatch, nd, sp, kernel, padding, dil
     gradients by batch-last columns (Note [Batch-last columns]; never in 1-D, where flat
     columns are the outputs), each kernel checked to run;
     values, and gradients, as PyTorch's."""
+    names = ['_conv_batch_last', '_conv_t_batch_last', '_conv_w_batch_last']
+    _check_conv_kernels(monkeypatch, names, _conv_case(4, (5, 6) + sp, 4, kernel, bias, dt),
+                        padding, dilation, dt, 1e-5)
+
+
+def _check_conv_kernels(monkeypatch, names, case, padding, dilation, dt, atol32):
+    """Run ``case`` (``_conv_case``'s) forward and backward in flambeau and PyTorch: values
+    and the input and weight gradients agree, and each host kernel of ``names`` ran."""
     from flambeau.ops import conv
     ran = []
-    for name in ('_conv_batch_last', '_conv_w_batch_last', '_conv_t_batch_last'):
+    for name in names:
         fn = getattr(conv, name)
         monkeypatch.setattr(conv, name, lambda *a, _fn=fn, _n=name: (ran.append(_n), _fn(*a))[1])
-    x, w, b, fconv, tconv = _conv_case(4, (5, 6) + sp, 4, kernel, bias, dt)
-    rng = np.random.default_rng(4)
+    x, w, b, fconv, tconv = case
     xt, wt = flambeau.tensor(x, requires_grad=True), flambeau.tensor(w, requires_grad=True)
     y = fconv(xt, wt, None if b is None else flambeau.tensor(b), padding=padding,
               dilation=dilation)
     tx, tw = torch.tensor(x, requires_grad=True), torch.tensor(w, requires_grad=True)
     ty = tconv(tx, tw, None if b is None else torch.tensor(b), padding=padding, dilation=dilation)
-    tol = dict(rtol=1e-5, atol=1e-5) if dt == 'float32' else dict(rtol=1e-10, atol=1e-10)
+    tol = dict(rtol=1e-5, atol=atol32) if dt == 'float32' else dict(rtol=1e-10, atol=1e-10)
     assert y.shape == tuple(ty.shape) and y.dtype is getattr(flambeau, dt)
     np.testing.assert_allclose(y.detach().numpy(), ty.detach().numpy(), **tol)
-    g = rng.standard_normal(tuple(ty.shape)).astype(dt)
+    g = np.random.default_rng(4).standard_normal(tuple(ty.shape)).astype(dt)
     y.backward(flambeau.tensor(g))
     ty.backward(torch.tensor(g))
     np.testing.assert_allclose(xt.grad.numpy(), tx.grad.numpy(), **tol)
     np.testing.assert_allclose(wt.grad.numpy(), tw.grad.numpy(), **tol)
-    assert sorted(set(ran)) == ['_conv_batch_last', '_conv_t_batch_last', '_conv_w_batch_last']
+    assert sorted(set(ran)) == sorted(names)
 
 
 @pytest.mark.parametrize('dt', ['float32', 'float64'])
@@ -338,50 +345,23 @@ def test_image_major_conv_matches_torch(monkeypatch, nd, sp, kernel, padding, di
     several (``chunk``: bytes of columns per chunk), each kernel checked to run; values and
     gradients as PyTorch's."""
     from flambeau.ops import conv
-    ran = []
-    for name in ('_conv_image_major', '_conv_w_image_major'):
-        fn = getattr(conv, name)
-        monkeypatch.setattr(conv, name, lambda *a, _fn=fn, _n=name: (ran.append(_n), _fn(*a))[1])
     if chunk:
         monkeypatch.setattr(conv, '_CHUNK_BYTES', chunk)
-    x, w, b, fconv, tconv = _conv_case(6, (5, 3) + sp, 5, kernel, bias, dt)
-    xt, wt = flambeau.tensor(x, requires_grad=True), flambeau.tensor(w, requires_grad=True)
-    y = fconv(xt, wt, None if b is None else flambeau.tensor(b), padding=padding,
-              dilation=dilation)
-    tx, tw = torch.tensor(x, requires_grad=True), torch.tensor(w, requires_grad=True)
-    ty = tconv(tx, tw, None if b is None else torch.tensor(b), padding=padding, dilation=dilation)
-    tol = dict(rtol=1e-5, atol=1e-4) if dt == 'float32' else dict(rtol=1e-10, atol=1e-10)
-    assert y.shape == tuple(ty.shape) and y.dtype is getattr(flambeau, dt)
-    np.testing.assert_allclose(y.detach().numpy(), ty.detach().numpy(), **tol)
-    g = np.random.default_rng(6).standard_normal(tuple(ty.shape)).astype(dt)
-    y.backward(flambeau.tensor(g))
-    ty.backward(torch.tensor(g))
-    np.testing.assert_allclose(xt.grad.numpy(), tx.grad.numpy(), **tol)
-    np.testing.assert_allclose(wt.grad.numpy(), tw.grad.numpy(), **tol)
-    assert sorted(set(ran)) == ['_conv_image_major', '_conv_w_image_major']
+    _check_conv_kernels(monkeypatch, ['_conv_image_major', '_conv_w_image_major'],
+                        _conv_case(6, (5, 3) + sp, 5, kernel, bias, dt), padding, dilation, dt,
+                        1e-4)
 
 
-def test_image_major_conv_passes_gradcheck():
-    """The image-major kernels (Note [Image-major columns]) under float64 gradcheck and
-    gradgradcheck."""
-    rng = np.random.default_rng(7)
-    x = flambeau.tensor(rng.standard_normal((2, 2, 12, 11)), requires_grad=True)
-    w = flambeau.tensor(rng.standard_normal((3, 2, 3, 3)) * 0.3, requires_grad=True)
-    b = flambeau.tensor(rng.standard_normal(3), requires_grad=True)
-
-    def f(x, w, b):
-        return flambeau.nn.functional.conv2d(x, w, b, padding=1)
-    assert flambeau.autograd.gradcheck(f, (x, w, b))
-    assert flambeau.autograd.gradgradcheck(f, (x, w, b))
-
-
-def test_batch_last_conv_passes_gradcheck():
-    """The batch-last kernels (Note [Batch-last columns]) under float64 gradcheck and
-    gradgradcheck (their double backward runs through them again)."""
+@pytest.mark.parametrize('x_shape,w_shape', [((2, 3, 7, 6), (2, 3, 4, 4)),
+                                           ((2, 2, 12, 11), (3, 2, 3, 3))])
+def test_small_channel_conv_layouts_pass_gradcheck(x_shape, w_shape):
+    """The batch-last kernels (Note [Batch-last columns]; small images) and the image-major
+    ones (Note [Image-major columns]; larger) under float64 gradcheck and gradgradcheck (their
+    double backward runs through them again)."""
     rng = np.random.default_rng(5)
-    x = flambeau.tensor(rng.standard_normal((2, 3, 7, 6)), requires_grad=True)
-    w = flambeau.tensor(rng.standard_normal((2, 3, 4, 4)) * 0.3, requires_grad=True)
-    b = flambeau.tensor(rng.standard_normal(2), requires_grad=True)
+    x = flambeau.tensor(rng.standard_normal(x_shape), requires_grad=True)
+    w = flambeau.tensor(rng.standard_normal(w_shape) * 0.3, requires_grad=True)
+    b = flambeau.tensor(rng.standard_normal(w_shape[0]), requires_grad=True)
 
     def f(x, w, b):
         return flambeau.nn.functional.conv2d(x, w, b, padding=1)
