@@ -492,8 +492,9 @@ def _nll_check(input, target, weight):
 # never forms the log-probabilities ``s - log(S)`` (``s = x - max``, ``S = sum(exp(s))``): the
 # loss reads ``s`` at the targets only, and the node keeps ``exp(s)`` and ``1 / S``, whose
 # product is the softmax its gradient needs, instead of recomputing ``exp`` of the
-# log-probabilities. On (2048, 256) float32 (the GPT workload's head) forward + backward
-# measured 1.27 -> 0.8 ms.
+# log-probabilities; the shift and exp run in row blocks that stay in the cache
+# (``_shifted_exp``). On (2048, 256) float32 (the GPT workload's head) forward + backward
+# 1.29 -> 0.88 ms (min of alternating runs).
 def _nll(input, logp, target, weight, ignore_index, reduction, cd, fused, shifted=None):
     """The NLL loss of log-probabilities ``logp`` (an array in the compute precision), recorded
     on ``input`` (the logits when ``fused``); or, for (N, C) logits, from ``shifted``, the

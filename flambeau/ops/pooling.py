@@ -233,10 +233,10 @@ def _take_where(xp, won, j, mask):
 # (uint8) are then contiguous passes. The node keeps that offset; its backward puts the
 # gradient at it in the same layout (a bit mask, as in Note [Branch-free where]) and copies
 # back, and the flat int64 indices are made only when asked for (``return_indices``, or a
-# double backward). LeNet's first pool, (64, 6, 28, 28): forward 455 -> 193 us, forward +
-# backward 675 -> ~450 us (the backward alone, 216 us, is about the scatter through int64
-# indices, 134 us, plus the 148 us those indices cost the forward); the second, (64, 16, 10,
-# 10), 340 -> 256 us.
+# double backward). LeNet's first pool, (64, 6, 28, 28): forward 455 -> 190 us, forward +
+# backward 650 -> 500 us (the backward alone, ~300 us, is slower than the scatter through int64
+# indices it replaces, ~200 us, but those indices cost the forward ~150 us); the second,
+# (64, 16, 10, 10), forward + backward 410 -> 280 us.
 _INT_OF = {4: np.int32, 8: np.int64}
 _WINDOW_MAJOR_MIN = 4096
 

@@ -93,7 +93,7 @@ def _filled_like(g, shape, divisor=None):
     """0-d gradient ``g`` (over ``divisor``) broadcast to ``shape``, a read-only view as
     PyTorch's ``expand`` (gradients are never written in place; a leaf's ``.grad`` is a copy):
     the backward of a full reduction when no graph is recorded (cheaper than ``expand``, and
-    than filling a new array: a (32, 16, 32, 32) float32 sum's backward 40 -> ~2 us)."""
+    than filling a new array: a (32, 16, 32, 32) float32 sum's backward 37 -> 5 us)."""
     xp = g._device._backend.xp
     v = g._data if divisor is None else g._data / divisor
     return make(xp.broadcast_to(xp.asarray(v, g._data.dtype), shape), g._dtype, g._device)
