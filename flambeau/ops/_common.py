@@ -247,6 +247,10 @@ def shape_arg(args):
     return tuple(int(s) for s in args)
 
 
+# the integer type of each float width, for work on a float array's bits
+_INT_OF = {4: np.int32, 8: np.int64}
+
+
 # Note [Row vectors over short rows]: ``a * w`` with ``a`` (m, k) and ``w`` (k,) runs NumPy's
 # inner loop once per row: with a short row (a layer norm's 128 features) that call costs as
 # much as the row's work (2048 x 128 float32: 61 us, against 23 for two full arrays). Viewed
@@ -259,17 +263,21 @@ _ROWS_MIN = 1 << 15
 
 
 def rows_op(op, a, v, out):
-    """``op(a, v, out=out)`` for a 2-D host array ``a`` (m, k) and a row ``v`` (k,) (Note
-    [Row vectors over short rows]); ``out`` may be ``a``."""
-    m, k = a.shape
-    r = min(m, _ROW_SPAN // k) if 0 < k else 0
-    if r < 2 or a.size < _ROWS_MIN or type(a) is not np.ndarray or \
+    """``op(a, v, out=out)`` for a host array ``a`` (..., k) and a row ``v`` (k,) (Note [Row
+    vectors over short rows]); ``out`` (``a``'s shape) may be ``a``."""
+    if a.size < _ROWS_MIN or type(a) is not np.ndarray or \
             not (a.flags.c_contiguous and out.flags.c_contiguous):
         return op(a, v, out=out)
+    k = a.shape[-1]
+    m = a.size // k
+    r = min(m, _ROW_SPAN // k)
+    if r < 2:
+        return op(a, v, out=out)
+    a, o = a.reshape(m, k), out.reshape(m, k)
     full = m - m % r
-    op(a[:full].reshape(-1, r * k), np.tile(v, r), out=out[:full].reshape(-1, r * k))
+    op(a[:full].reshape(-1, r * k), np.tile(v, r), out=o[:full].reshape(-1, r * k))
     if full < m:
-        op(a[full:], v, out=out[full:])
+        op(a[full:], v, out=o[full:])
     return out
 
 

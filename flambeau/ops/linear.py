@@ -91,8 +91,8 @@ def linear(input, weight, bias=None):
             res = x @ w.T
         if bias is not None:
             b = bias._data.astype(res.dtype, copy=False)
-            if res.ndim >= 2 and res.__class__ is np.ndarray:
-                rows_op(np.add, res.reshape(-1, res.shape[-1]), b, res.reshape(-1, res.shape[-1]))
+            if res.__class__ is np.ndarray:
+                rows_op(np.add, res, b, res)
             else:
                 res += b
         if half:

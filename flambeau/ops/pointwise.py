@@ -16,10 +16,10 @@ from builtins import abs as builtins_abs
 import numpy as np
 
 from .. import dtypes as _dt
-from ._common import (_CHUNK, _TITLES, Node, Tensor, binary_operands, broadcast_error,  # noqa: F401
-                      checked_scalar, dtype_title as _dt_title, fix_dtype, make, normalize_dims,
-                      not_implemented, on_device, record, reduce_grad, scalar_value, state,
-                      xp_of, const_like)
+from ._common import (_CHUNK, _INT_OF, _TITLES, Node, Tensor, binary_operands,  # noqa: F401
+                      broadcast_error, checked_scalar, dtype_title as _dt_title, fix_dtype,
+                      make, normalize_dims, not_implemented, on_device, record, reduce_grad,
+                      scalar_value, state, xp_of, const_like)
 from ..device import CPU
 
 
@@ -527,7 +527,6 @@ def equal(input, other):
 # ``(x & m) | (y & ~m)`` with ``m`` the condition as 0 or -1 in an integer of the element's
 # width: the same result, bit for bit (NaN payloads and -0.0 included), at ~0.1 ms.
 _SELECT_MIN = 1 << 14
-_INT_OF = {4: np.int32, 8: np.int64}
 
 
 def _select(xp, c, x, y, dt):

@@ -20,7 +20,8 @@ import numpy as np
 
 from .. import dtypes as _dt
 from .._blas import transpose_into
-from ._common import Node, dtype_title, make, not_implemented, record, state, xp_of
+from ._common import (_INT_OF, Node, copy_rows, dtype_title, make, not_implemented, record,
+                      state, xp_of)
 
 # the names ``flambeau.nn.functional`` exports from this module
 FUNCTIONAL = ['max_pool1d', 'max_pool2d', 'max_pool3d', 'max_pool1d_with_indices',
@@ -228,7 +229,7 @@ def _take_where(xp, won, j, mask):
 # operands 6x slower than contiguous ones (a compare over LeNet's (64, 6, 14, 14) windows: 42
 # against 7 us). A 2-D pool whose windows tile the input (stride = kernel, no padding or
 # dilation) instead copies it once window-major, one (rows, Wo) array per kernel offset: the
-# ``kh`` rows of each window moved apart as whole records (``_swap_records``), then its ``kw``
+# ``kh`` rows of each window moved apart as whole records (Note [Rows as records]), then its ``kw``
 # columns by the BLAS (Note [Transposes by the BLAS]); the maxima and the winning offset
 # (uint8) are then contiguous passes. The node keeps that offset; its backward puts the
 # gradient at it in the same layout (a bit mask, as in Note [Branch-free where]) and copies
@@ -237,7 +238,6 @@ def _take_where(xp, won, j, mask):
 # backward 650 -> 500 us (the backward alone, ~300 us, is slower than the scatter through int64
 # indices it replaces, ~200 us, but those indices cost the forward ~150 us); the second,
 # (64, 16, 10, 10), forward + backward 410 -> 280 us.
-_INT_OF = {4: np.int32, 8: np.int64}
 _WINDOW_MAJOR_MIN = 4096
 
 
@@ -251,19 +251,11 @@ def _window_major(x, k):
     x = np.ascontiguousarray(x[..., :Ho * kh, :Wo * kw])
     R = x.size // (kh * Wo * kw)
     rows = np.empty((kh, R, Wo * kw), x.dtype)  # the kh rows of each window apart
-    _swap_records(x.reshape(R, kh, -1), rows)
+    copy_rows(rows, x.reshape(R, kh, -1).swapaxes(0, 1))
     cols = np.empty((kw, kh * R * Wo), x.dtype)  # then the kw columns
     transpose_into(rows.reshape(-1, kw), cols)
     cols = cols.reshape(kw, kh, R, Wo)
     return [cols[b, a] for a in range(kh) for b in range(kw)]
-
-
-def _swap_records(a, out):
-    """``out[j, i] = a[i, j]`` for C-contiguous (n, m, L) arrays ``a`` and (m, n, L) ``out``,
-    the rows of L elements moved as whole records (NumPy copies a void record at once: 37 us
-    for LeNet's first pool where element by element takes 65)."""
-    rec = np.dtype((np.void, a.shape[2] * a.itemsize))
-    np.copyto(out.view(rec).reshape(out.shape[:2]), a.view(rec).reshape(a.shape[:2]).T)
 
 
 def _window_major_scatter(g, won, k, size):
@@ -289,7 +281,7 @@ def _window_major_scatter(g, won, k, size):
     rows = np.empty((kh, R, Wo * kw), g.dtype)
     transpose_into(cols.reshape(kw, -1).view(g.dtype), rows.reshape(-1, kw))
     res = np.empty(lead + (Ho * kh, Wo * kw), g.dtype)
-    _swap_records(rows, res.reshape(R, kh, -1))
+    copy_rows(res.reshape(R, kh, -1), rows.swapaxes(0, 1))
     if (Ho * kh, Wo * kw) != tuple(size):
         full = np.zeros(lead + tuple(size), g.dtype)
         full[..., :Ho * kh, :Wo * kw] = res
@@ -368,7 +360,7 @@ def _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, n, name)
 
 def _max_pool_window_major(input, x, k, out):
     """``_max_pool`` of a 2-D pool whose windows tile the host array ``x`` (Note [Window-major
-    max pooling]): the result and a callable making the flat indices."""
+    max pooling]): the result and a ``_LazyIndex`` of its flat indices."""
     lead = x.shape[:-2]
     vs = _window_major(x, k)
     # the earlier operand second: NumPy returns it on a tie (-0.0 and 0.0: the first, as

@@ -557,8 +557,9 @@ class Optimizer:
 # through main memory. `Optimizer._blocked` runs the whole update on one block of 128K elements
 # after another instead, so a block's arrays stay in the cache from one pass to the next: 2.5x
 # faster on a 10M-parameter Adam step. (64K-element blocks: 3-6% slower there, the calls'
-# overhead counting more than the L2 cache they fit; 256K: no faster.) (Splitting the blocks between two threads, NumPy
-# releasing the GIL inside ufuncs, was slower as soon as the machine had other work.) Small
+# overhead counting more than the L2 cache they fit; 256K: no faster. Splitting the blocks
+# between two threads, NumPy releasing the GIL inside ufuncs, was slower as soon as the machine
+# had other work.) Small
 # parameters, non-contiguous ones and GPU arrays (where one kernel launch per pass is the right
 # grain) get one call over the whole arrays.
 _BLOCK = 1 << 17
