@@ -406,12 +406,16 @@ def test_embedding_bag_module(kwargs):
 
 
 @pytest.mark.parametrize('shape,ns', [((70, 128), (128,)), ((3, 70, 4, 32), (4, 32)),
-                                      ((200, 8), (8,)), ((2, 3), (3,))])
+                                      ((200, 8), (8,)), ((2, 3), (3,)),
+                                      # from 32K elements: Note [Layer norm by outer products]
+                                      ((300, 128), (128,)), ((2, 160, 4, 32), (4, 32)),
+                                      ((70, 600), (600,))])
 @pytest.mark.parametrize('dtype', ['float32', 'float64'])
 @pytest.mark.parametrize('affine', [True, False])
 def test_layer_norm_over_row_blocks_matches_torch(shape, ns, dtype, affine):
-    """Rows that fill tiled blocks and a remainder (Note [Row vectors over short rows]): the
-    output and all three gradients."""
+    """Rows that fill tiled blocks and a remainder (Note [Row vectors over short rows]), rows
+    normalized by outer products (Note [Layer norm by outer products]) and rows too long for
+    them: the output and all three gradients."""
     rng = np.random.default_rng(3)
     x = rng.standard_normal(shape) * 3 + 1
     g = rng.standard_normal(shape)

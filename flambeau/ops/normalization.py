@@ -25,7 +25,8 @@ import warnings
 import numpy as np
 
 from .. import dtypes as _dt
-from ._common import Node, dtype_title, make, not_implemented, record, rows_op, state, xp_of
+from ._common import (Node, by_outer, col_op, dtype_title, make, not_implemented, outer_add,
+                      outer_into, record, rows_op, state, xp_of)
 from .arithmetic import div
 from .creation import zeros
 from .shape import cat
@@ -69,7 +70,8 @@ def _stats(xp, xa, axes, n, eps):
     if n:
         # sums times 1/n: ndarray.mean costs a few microseconds more per call
         mean = _sum_kept(xa, axes) * (1.0 / n)
-        xc = xa - mean
+        xc = col_op(np.subtract, xa, mean, np.empty_like(xa)) if axes == (1,) and \
+            by_outer(xa) else xa - mean
         var = _sum_kept(xc * xc, axes) * (1.0 / n)
     else:
         shape = tuple(1 if i in axes else s for i, s in enumerate(xa.shape))
@@ -98,11 +100,11 @@ class _AffineNormBackward(Node):
     ``xhat``: the normalized input the forward computed (grouped view), or None.
     """
     __slots__ = ('grouped', 'axes', 'n', 'wshape', 'waxes', 'mean', 'invstd', 'batch', 'eps',
-                 'bias_dt', 'xhat')
+                 'bias_dt', 'xhat', 'xc')
 
     def release(self):
         Node.release(self)
-        self.xhat = None
+        self.xhat = self.xc = None
 
     def backward(self, g):
         x, w = self.saved_tensors
@@ -110,6 +112,8 @@ class _AffineNormBackward(Node):
         need_x, need_w, need_b = nf[0][0] is not None, nf[1][0] is not None, nf[2][0] is not None
         if state.enabled:
             return self._backward_graph(g, x, w, need_x, need_w, need_b)
+        if self.xc is not None:
+            return self._backward_outer(g, x, w, need_x, need_w, need_b)
         shape, grouped, axes, waxes = x._data.shape, self.grouped, self.axes, self.waxes
         acc = _acc(x._data)
         ga = g._data.astype(acc, copy=False)
@@ -157,6 +161,34 @@ class _AffineNormBackward(Node):
                 gh -= _mul_into(xh, m2, prod)
             gh *= self.invstd
             gx = make(gh.reshape(shape).astype(x._dtype.numpy, copy=False), x._dtype,
+                      x._device)
+        return gx, gw, gb
+
+    def _backward_outer(self, g, x, w, need_x, need_w, need_b):
+        """The backward from the centered rows ``xc`` the forward kept (Note [Layer norm by
+        outer products])."""
+        xc, n = self.xc, self.n
+        acc = xc.dtype
+        sig = self.invstd.reshape(-1)
+        ga = g._data.astype(acc, copy=False).reshape(xc.shape)
+        gx = gw = gb = None
+        if need_b:
+            gb = make(_sum_over(ga, (0,)).reshape(self.wshape).astype(self.bias_dt.numpy),
+                      self.bias_dt, x._device)
+        prod = ga * xc
+        if need_w:
+            gw = make((sig @ prod).reshape(self.wshape).astype(w._dtype.numpy), w._dtype,
+                      x._device)
+        if need_x:
+            wr = np.ones(xc.shape[1], acc) if w is None else \
+                w._data.astype(acc, copy=False).reshape(-1)
+            m1 = (ga @ wr) * (1.0 / n)
+            m2 = (prod @ wr) * sig * (1.0 / n)
+            res = outer_into(sig, wr, np.empty_like(xc))
+            res *= ga
+            res += col_op(np.multiply, xc, -(sig * sig * m2), prod)
+            outer_add(-(sig * m1), np.ones(xc.shape[1], acc), res)
+            gx = make(res.reshape(x._data.shape).astype(x._dtype.numpy, copy=False), x._dtype,
                       x._device)
         return gx, gw, gb
 
@@ -217,15 +249,62 @@ def _affine_norm(node_cls, input, weight, bias, grouped, axes, wshape, waxes, ep
         mean, xc, var, invstd = _stats(xp, xa, axes, n, eps)
     else:
         xc = xa - mean
-    # xc is a fresh array: scaled and shifted in place, unless the backward keeps it as x_hat
-    # (two passes fewer there; the output is then a new array)
-    xc *= invstd
-    y = xc.reshape(x.shape)
     record_node = state.enabled and (
         input._requires_grad or (weight is not None and weight._requires_grad) or
         (bias is not None and bias._requires_grad))
-    keep = record_node and weight is not None
     rows = xp is np and len(grouped) == 2 and axes == (1,)  # a layer norm's (m, k) rows
+    outer = rows and batch and by_outer(xc)
+    if outer:
+        y = _norm_rows(xc, invstd, weight, bias, acc, record_node)
+        keep = False
+    else:
+        y, keep = _norm_scaled(xc, invstd, weight, bias, acc, record_node, rows, x.shape,
+                               wshape, grouped)
+    y = y.reshape(x.shape)
+    dt = input._dtype
+    out = make(y.astype(dt.numpy, copy=False), dt, input._device)
+    if record_node:
+        node = node_cls()
+        node.xhat = xc if keep else None
+        node.xc = xc if outer else None
+        node.grouped, node.axes, node.n, node.wshape, node.waxes = grouped, axes, n, wshape, waxes
+        node.mean, node.invstd, node.batch, node.eps = mean, invstd, batch, eps
+        node.bias_dt = bias._dtype if bias is not None else dt
+        node.save(input, weight)
+        record(node, out, input, weight, bias)
+    return out, mean, var
+
+
+# Note [Layer norm by outer products]: a layer norm over rows of up to 512 features builds its
+# per-row terms as matrices by BLAS (Note [Column vectors by GEMM]) instead of broadcasting
+# them: the output is ``xc * (invstd w^T) + b`` with ``xc = x - mean`` (itself ``x`` plus the
+# matrix of ``-mean``), and the node keeps ``xc``; its backward is
+# ``grad_x = g * (invstd w^T) - xc * (invstd^2 m2) - invstd m1`` with
+# ``m1 = (g @ w) / k`` and ``m2 = invstd ((g * xc) @ w) / k``, the last term one accumulating
+# GEMM, and ``grad_w = invstd @ (g * xc)``: four passes fewer than scaling the rows, then the
+# columns (2048 x 128 float32: forward 256 -> 188 us, backward ~340 -> ~240).
+def _norm_rows(xc, invstd, weight, bias, acc, record_node):
+    """A layer norm's output from its centered rows ``xc`` (Note [Layer norm by outer
+    products]); ``xc`` is kept intact when the node will need it."""
+    if weight is not None:
+        y = outer_into(invstd, weight._data.astype(acc, copy=False).reshape(-1),
+                       np.empty_like(xc))
+        y *= xc
+    else:
+        y = col_op(np.multiply, xc, invstd, np.empty_like(xc) if record_node else xc)
+    if bias is not None:
+        rows_op(np.add, y, bias._data.astype(acc, copy=False).reshape(-1), y)
+    return y
+
+
+def _norm_scaled(xc, invstd, weight, bias, acc, record_node, rows, shape, wshape, grouped):
+    """``xc * invstd`` scaled and shifted by ``weight``/``bias``; and whether ``xc`` (then
+    x_hat) is kept for the backward."""
+    # xc is a fresh array: scaled and shifted in place, unless the backward keeps it as x_hat
+    # (two passes fewer there; the output is then a new array)
+    xc *= invstd
+    y = xc.reshape(shape)
+    keep = record_node and weight is not None
     if weight is not None:
         w = weight._data.astype(acc, copy=False).reshape(wshape)
         if rows:
@@ -240,18 +319,7 @@ def _affine_norm(node_cls, input, weight, bias, grouped, axes, wshape, waxes, ep
             y = rows_op(np.add, y.reshape(grouped), b.reshape(-1), y.reshape(grouped))
         else:
             y += b.reshape(wshape)
-    y = y.reshape(x.shape)
-    dt = input._dtype
-    out = make(y.astype(dt.numpy, copy=False), dt, input._device)
-    if record_node:
-        node = node_cls()
-        node.xhat = xc if keep else None
-        node.grouped, node.axes, node.n, node.wshape, node.waxes = grouped, axes, n, wshape, waxes
-        node.mean, node.invstd, node.batch, node.eps = mean, invstd, batch, eps
-        node.bias_dt = bias._dtype if bias is not None else dt
-        node.save(input, weight)
-        record(node, out, input, weight, bias)
-    return out, mean, var
+    return y, keep
 
 
 def _float_input(input, kernel):
