@@ -23,6 +23,7 @@ channel-major planes (``_conv_t_planes``).
 """
 __all__ = ['conv1d', 'conv2d', 'conv3d', 'conv_transpose1d', 'conv_transpose2d',
            'conv_transpose3d']
+import functools
 import math
 
 import numpy as np
@@ -278,11 +279,27 @@ def _batch_last(x, pads):
     return out
 
 
-def _offset_slices(kidx, dilation, O, n):
-    """The slices of a batch-last array ``(C, *padded[:-1], padded[-1] * n)`` that kernel offset
-    ``kidx`` reads for the outputs ``O`` (Note [Batch-last columns])."""
-    k0 = kidx[-1] * dilation[-1] * n
-    return (slice(None),) + _lead_slices(kidx, dilation, O) + (slice(k0, k0 + O[-1] * n),)
+@functools.lru_cache(maxsize=64)
+def _offset_plan(K, dilation, O, n):
+    """For each kernel offset ``kidx`` (in ``np.ndindex(*K)`` order): its index into the
+    batch-last columns ``(C, *K, *O[:-1], O[-1] * n)``, and the slices of the batch-last input
+    ``(C, *padded[:-1], padded[-1] * n)`` it reads for the outputs ``O`` (Note [Batch-last
+    columns]). Cached: the same layer asks for the same plan every step."""
+    plan = []
+    for kidx in np.ndindex(*K):
+        k0 = kidx[-1] * dilation[-1] * n
+        plan.append(((slice(None),) + kidx, (slice(None),) + _lead_slices(kidx, dilation, O) +
+                     (slice(k0, k0 + O[-1] * n),)))
+    return tuple(plan)
+
+
+@functools.lru_cache(maxsize=64)
+def _scatter_plan(K, dilation, O):
+    """For each kernel offset ``kidx``: the index of its partial sums in the input gradient's
+    first stage ``(K[-1], C, *padded[:-1], O[-1] * n)``, and its index into the columns
+    ``(C, *K, ...)`` (``_conv_t_batch_last``)."""
+    return tuple(((kidx[-1], slice(None)) + _lead_slices(kidx, dilation, O),
+                  (slice(None),) + kidx) for kidx in np.ndindex(*K))
 
 
 def _lead_slices(kidx, dilation, O):
@@ -299,8 +316,8 @@ def _batch_last_cols(x, K, O, pads, dilation):
     xt = _batch_last(x, pads)
     xr = xt.reshape(xt.shape[:-2] + (-1,))
     cols = np.empty((C,) + tuple(K) + tuple(O[:-1]) + (O[-1] * n,), x.dtype)
-    for kidx in np.ndindex(*K):
-        cols[(slice(None),) + kidx] = xr[_offset_slices(kidx, dilation, O, n)]
+    for dst, src in _offset_plan(tuple(K), tuple(dilation), tuple(O), n):
+        cols[dst] = xr[src]
     return cols.reshape(C * math.prod(K), -1)
 
 
@@ -509,9 +526,8 @@ def _conv_t_batch_last(g, wm, K, padded, O, dilation, in_sp, pads):
         # their shifts along the last dim (LeNet's second layer: 25 adds of 60 runs of 640
         # became 25 of 6 runs and 5 of 84; the whole kernel 1022 -> 847 us)
         part = np.zeros((K[-1], C) + tuple(padded[:-1]) + (O[-1] * n,), g.dtype)
-        for kidx in np.ndindex(*K):
-            part[(kidx[-1], slice(None)) + _lead_slices(kidx, dilation, O)] += \
-                cols[(slice(None),) + kidx]
+        for dst, src in _scatter_plan(tuple(K), tuple(dilation), tuple(O)):
+            part[dst] += cols[src]
         acc = np.zeros((C,) + tuple(padded[:-1]) + (padded[-1] * n,), g.dtype)
         for k in range(K[-1]):
             s = k * dilation[-1] * n
