@@ -282,7 +282,8 @@ def _affine_norm(node_cls, input, weight, bias, grouped, axes, wshape, waxes, ep
 # ``grad_x = g * (invstd w^T) - xc * (invstd^2 m2) - invstd m1`` with
 # ``m1 = (g @ w) / k`` and ``m2 = invstd ((g * xc) @ w) / k``, the last term one accumulating
 # GEMM, and ``grad_w = invstd @ (g * xc)``: four passes fewer than scaling the rows, then the
-# columns (2048 x 128 float32: forward 256 -> 188 us, backward ~340 -> ~240).
+# columns (2048 x 128 float32: the forward's array work 256 -> 188 us; LayerNorm forward +
+# backward 0.74 -> 0.61 ms, the GPT step ~1% faster).
 def _norm_rows(xc, invstd, weight, bias, acc, record_node):
     """A layer norm's output from its centered rows ``xc`` (Note [Layer norm by outer
     products]); ``xc`` is kept intact when the node will need it."""
