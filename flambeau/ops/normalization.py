@@ -175,7 +175,7 @@ class _AffineNormBackward(Node):
         if need_b:
             gb = make(_sum_over(ga, (0,)).reshape(self.wshape).astype(self.bias_dt.numpy),
                       self.bias_dt, x._device)
-        prod = ga * xc
+        prod = ga * xc if need_w or need_x else None
         if need_w:
             gw = make((sig @ prod).reshape(self.wshape).astype(w._dtype.numpy), w._dtype,
                       x._device)
