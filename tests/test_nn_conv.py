@@ -304,9 +304,49 @@ def test_batch_last_conv_matches_torch(monkeypatch, nd, sp, kernel, padding, dil
     gradients by batch-last columns (Note [Batch-last columns]; never in 1-D, where flat
     columns are the outputs), each kernel checked to run;
     values, and gradients, as PyTorch's."""
+    from flambeau.ops import conv
+    monkeypatch.setattr(conv, '_ROW_SHIFT_MIN_ROWS', 10 ** 9)  # not row-shifted
     names = ['_conv_batch_last', '_conv_t_batch_last', '_conv_w_batch_last']
     _check_conv_kernels(monkeypatch, names, _conv_case(4, (5, 6) + sp, 4, kernel, bias, dt),
                         padding, dilation, dt, 1e-5)
+
+
+@pytest.mark.parametrize('dt', ['float32', 'float64'])
+@pytest.mark.parametrize('nd,sp,kernel,padding,dilation,bias,chunk', [
+    (2, (14, 14), 5, 0, 1, True, None), (2, (9, 8), (3, 4), (1, 2), 1, False, None),
+    (2, (10, 9), 3, 1, 2, True, 4096), (3, (5, 6, 4), 3, 1, 1, False, None),
+    (3, (7, 6, 5), (2, 3, 3), 'same', 1, True, 8192)])
+def test_row_shifted_conv_matches_torch(monkeypatch, nd, sp, kernel, padding, dilation, bias,
+                                        chunk, dt):
+    """Stride 1, one group, 6 input channels, small images: forward, weight and input
+    gradients by row-shifted batch-last columns (Note [Row-shifted batch-last columns]), with
+    dilation, asymmetric padding ('same' with an even kernel) and in several chunks of images,
+    each kernel checked to run; values and gradients as PyTorch's."""
+    from flambeau.ops import conv
+    monkeypatch.setattr(conv, '_ROW_SHIFT_MIN_COLS_BYTES', 0)
+    if chunk:
+        monkeypatch.setattr(conv, '_CHUNK_BYTES', chunk)
+    names = ['_conv_row_shifted', '_conv_t_row_shifted', '_conv_w_row_shifted']
+    # (weight gradients up to ~200 here: float32 sums in another order differ by ~4e-5)
+    _check_conv_kernels(monkeypatch, names, _conv_case(4, (5, 6) + sp, 4, kernel, bias, dt),
+                        padding, dilation, dt, 1e-4)
+
+
+def test_row_shifted_columns_where_they_measured_faster():
+    """Note [Row-shifted batch-last columns]: LeNet's second layer takes them in all three
+    kernels; one input channel, small images, or many output channels for the weight gradient
+    do not."""
+    from flambeau.ops.conv import _row_shifted_fits
+    lenet = (64, 6, 16, (5, 5), (10, 10), np.float32)
+    assert all(_row_shifted_fits(k, *lenet) for k in ('conv', 't', 'w'))
+    assert not any(_row_shifted_fits(k, 64, 1, 16, (5, 5), (10, 10), np.float32)
+                   for k in ('conv', 't', 'w'))
+    small = (64, 6, 16, (3, 3), (4, 4), np.float32)
+    assert _row_shifted_fits('t', *small) and not _row_shifted_fits('conv', *small) and \
+        not _row_shifted_fits('w', *small)
+    assert not _row_shifted_fits('w', 64, 6, 64, (5, 5), (10, 10), np.float32)
+    assert not _row_shifted_fits('conv', 64, 6, 16, (5,), (10,), np.float32)
+    assert not _row_shifted_fits('conv', 64, 6, 16, (5, 5), (10, 10), np.int64)
 
 
 def _check_conv_kernels(monkeypatch, names, case, padding, dilation, dt, atol32):
@@ -367,6 +407,27 @@ def test_small_channel_conv_layouts_pass_gradcheck(x_shape, w_shape):
         return flambeau.nn.functional.conv2d(x, w, b, padding=1)
     assert flambeau.autograd.gradcheck(f, (x, w, b))
     assert flambeau.autograd.gradgradcheck(f, (x, w, b))
+
+
+def test_row_shifted_conv_passes_gradcheck(monkeypatch):
+    """The row-shifted batch-last kernels (Note [Row-shifted batch-last columns]) under float64
+    gradcheck and gradgradcheck, their double backward running through them again."""
+    from flambeau.ops import conv
+    monkeypatch.setattr(conv, '_ROW_SHIFT_MIN_COLS_BYTES', 0)
+    ran = set()
+    for name in ('_conv_row_shifted', '_conv_t_row_shifted', '_conv_w_row_shifted'):
+        fn = getattr(conv, name)
+        monkeypatch.setattr(conv, name, lambda *a, _fn=fn, _n=name: (ran.add(_n), _fn(*a))[1])
+    rng = np.random.default_rng(6)
+    x = flambeau.tensor(rng.standard_normal((2, 6, 7, 6)), requires_grad=True)
+    w = flambeau.tensor(rng.standard_normal((3, 6, 4, 3)) * 0.3, requires_grad=True)
+    b = flambeau.tensor(rng.standard_normal(3), requires_grad=True)
+
+    def f(x, w, b):
+        return flambeau.nn.functional.conv2d(x, w, b)
+    assert flambeau.autograd.gradcheck(f, (x, w, b))
+    assert flambeau.autograd.gradgradcheck(f, (x, w, b))
+    assert len(ran) == 3
 
 
 @pytest.mark.parametrize('dt', ['float32', 'float64'])

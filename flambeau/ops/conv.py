@@ -351,6 +351,93 @@ def _conv_batch_last(x, w, dilation, out_sp, pads, bias):
     return y
 
 
+# Note [Row-shifted batch-last columns]: the batch-last im2col matrix (Note [Batch-last
+# columns]) copies every input element once per kernel offset, and a GEMM then reads it all
+# again. Copied once per offset of the kernel's trailing dims only, as ``S`` (C * prod(K[1:]),
+# padded[0] * R) with R the columns of one index along the first output dim (all images),
+# the matrix for first-dim offset k is S read from column k * d * R on: a strided view with
+# uniform row stride that the BLAS takes as it is. The forward is then K[0] GEMMs accumulated
+# into one block (Note [GEMM into an existing array]; the first carries a bias column against
+# a row of ones), the weight gradient K[0] products with S's views, and the input gradient
+# K[0] GEMMs accumulated into S's layout, added back at the trailing offsets' shifts. LeNet's
+# second layer (6 -> 16 channels, 5x5 on 14x14, batch 64), against full batch-last columns:
+# columns 126 -> 33 us; forward 446 -> 411 us, input gradient 589 -> 507, weight gradient 534
+# -> 448 (min of alternating runs). Where it is taken (measured on 14 shapes, batch 16-256):
+# the input gradient wherever C * prod(K[1:]) >= 16 (narrower GEMMs lose: one input channel,
+# 5x5, 1.0-1.25x); the forward and the weight gradient only where the full columns would
+# leave the L2 cache (>= 1 MB; on 6x6 images, where they stay, 1.05-1.38x slower), the weight
+# gradient only up to 24 output channels (it reads the output gradient once per first-dim
+# offset: 16 -> 32 -> 64 channels on LeNet's layer 0.88 -> 1.28 -> 1.87x).
+_ROW_SHIFT_MIN_ROWS = 16
+_ROW_SHIFT_MIN_COLS_BYTES = 1 << 20
+_ROW_SHIFT_MAX_CO_W = 24
+
+
+def _row_shifted_fits(kind, N, C, Co, K, O, dtype):
+    """Whether the batch-last kernel ``kind`` ('conv', 't' or 'w') of a stride-1 convolution
+    of N images of C channels by a kernel ``K`` into ``Co`` channels of size ``O`` takes
+    row-shifted columns (Note [Row-shifted batch-last columns])."""
+    if len(K) < 2 or C * math.prod(K[1:]) < _ROW_SHIFT_MIN_ROWS or not available(dtype):
+        return False
+    big = N * C * math.prod(K) * math.prod(O) * np.dtype(dtype).itemsize >= \
+        _ROW_SHIFT_MIN_COLS_BYTES
+    return kind == 't' or (big and (kind == 'conv' or Co <= _ROW_SHIFT_MAX_CO_W))
+
+
+@functools.lru_cache(maxsize=64)
+def _row_shift_plan(K, dilation, O, n):
+    """``_offset_plan`` over the kernel's trailing dims: for each of their offsets, its index
+    into ``S`` ``(C, *K[1:], padded[0], *O[1:-1], O[-1] * n)`` and the slices of the batch-last
+    input ``(C, *padded[:-1], padded[-1] * n)`` it holds."""
+    return tuple((dst, src[:1] + (slice(None),) + src[1:])
+                 for dst, src in _offset_plan(K[1:], dilation[1:], O[1:], n))
+
+
+def _row_shifted(x, K, O, pads, dilation, ones=False):
+    """The row-shifted batch-last columns ``S`` of ``x`` (n, C, *S): ``(C * prod(K[1:]),
+    padded[0] * prod(O[1:]) * n)`` (Note [Row-shifted batch-last columns]), with ``ones`` a row
+    of ones after them."""
+    n, C = x.shape[:2]
+    xt = _batch_last(x, pads)
+    xr = xt.reshape(xt.shape[:-2] + (-1,))
+    rows = C * math.prod(K[1:])
+    S = np.empty((rows + ones, xt.shape[1]) + tuple(O[1:-1]) + (O[-1] * n,), x.dtype)
+    Sv = S[:rows].reshape((C,) + tuple(K[1:]) + S.shape[1:])
+    for dst, src in _row_shift_plan(tuple(K), tuple(dilation), tuple(O), n):
+        Sv[dst] = xr[src]
+    if ones:
+        S[rows] = 1
+    return S.reshape(rows + ones, -1)
+
+
+def _first_dim_shifts(K, dilation, O, n):
+    """The column shift of each first-dim kernel offset in row-shifted columns, and the
+    columns of one GEMM: ``([k * d * R], O[0] * R)``, R = ``prod(O[1:]) * n``."""
+    R = math.prod(O[1:]) * n
+    return [k * dilation[0] * R for k in range(K[0])], O[0] * R
+
+
+def _conv_row_shifted(x, w, dilation, out_sp, pads, bias):
+    """``conv(x, w) + bias`` on the host by row-shifted batch-last columns (Note [Row-shifted
+    batch-last columns])."""
+    N, C = x.shape[:2]
+    Co = w.shape[0]
+    K = w.shape[2:]
+    rows = C * math.prod(K[1:])
+    wk = np.ascontiguousarray(np.moveaxis(w, 2, 0)).reshape(K[0], Co, rows)
+    w0 = wk[0] if bias is None else np.concatenate(
+        (wk[0], bias.astype(x.dtype, copy=False).reshape(Co, 1)), axis=1)
+    y = np.empty((N, Co) + tuple(out_sp), x.dtype)
+    padded0 = out_sp[0] + dilation[0] * (K[0] - 1)
+    for a, b in _chunks(N, rows * padded0 * math.prod(out_sp[1:]) * x.itemsize):
+        S = _row_shifted(x[a:b], K, out_sp, pads, dilation, bias is not None)
+        shifts, L = _first_dim_shifts(K, dilation, out_sp, b - a)
+        res = np.empty((Co, L), x.dtype)
+        _shifted_gemms(wk, S[:rows], res, shifts, L, False, (w0, S))
+        transpose_into(res.reshape(-1, b - a), y[a:b].reshape(b - a, -1))
+    return y
+
+
 # Note [Image-major columns]: the other host layouts make one im2col matrix for a chunk of
 # images and one GEMM over all its columns. With few input and output channels that GEMM is
 # thin (LeNet's first layer: 6 x 25 times 25 x 57088), and OpenBLAS runs it at ~50 GFLOP/s
@@ -451,7 +538,10 @@ def _conv_raw(xp, x, w, stride, pads, dilation, groups, bias=None):
             available(x.dtype) and w.dtype == x.dtype:
         return _conv_direct(x, w, dilation, padded, out_sp, pads, bias)
     if flat and groups == 1 and xp is np and _batch_last_wins(padded, out_sp):
-        return _conv_batch_last(x, w.astype(x.dtype, copy=False), dilation, out_sp, pads, bias)
+        w = w.astype(x.dtype, copy=False)
+        if _row_shifted_fits('conv', N, x.shape[1], Co, w.shape[2:], out_sp, x.dtype):
+            return _conv_row_shifted(x, w, dilation, out_sp, pads, bias)
+        return _conv_batch_last(x, w, dilation, out_sp, pads, bias)
     if flat and groups == 1 and xp is np and _image_major_fits(x, K, padded, out_sp):
         return _conv_image_major(x, w.astype(x.dtype, copy=False), dilation, padded, out_sp,
                                  pads, bias)
@@ -539,6 +629,34 @@ def _conv_t_batch_last(g, wm, K, padded, O, dilation, in_sp, pads):
     return res
 
 
+def _conv_t_row_shifted(g, wm, K, padded, O, dilation, in_sp, pads):
+    """The transposed convolution (stride 1) of ``g`` (N, Co, *O) with ``wm`` (Co, C *
+    prod(K)) on the host by row-shifted batch-last columns (Note [Row-shifted batch-last
+    columns]): K[0] GEMMs accumulated into their layout, then added at the trailing offsets'
+    shifts."""
+    N, Co = g.shape[:2]
+    C = wm.shape[1] // math.prod(K)
+    rows = C * math.prod(K[1:])
+    wkT = np.ascontiguousarray(wm.reshape(Co, C, K[0], -1).transpose(2, 1, 3, 0)).reshape(
+        K[0], rows, Co)
+    res = np.empty((N, C) + tuple(in_sp), g.dtype)
+    crop = tuple(slice(lo, lo + s) for s, (lo, _) in zip(in_sp, pads))
+    for a, b in _chunks(N, rows * padded[0] * math.prod(O[1:]) * g.itemsize):
+        n = b - a
+        shifts, L = _first_dim_shifts(K, dilation, O, n)
+        dS = np.empty((rows, padded[0] * L // O[0]), g.dtype)
+        _shifted_gemms(wkT, _rows_last(g[a:b]), dS, shifts, L, True)
+        dS = dS.reshape((C,) + tuple(K[1:]) + (padded[0],) + tuple(O[1:-1]) + (O[-1] * n,))
+        acc = np.zeros((C,) + tuple(padded[:-1]) + (padded[-1] * n,), g.dtype)
+        for dst, src in _row_shift_plan(tuple(K), tuple(dilation), tuple(O), n):
+            acc[src] += dS[dst]
+        if any(lo or hi for lo, hi in pads):
+            acc = np.ascontiguousarray(acc.reshape((C,) + tuple(padded) + (n,))[
+                (slice(None),) + crop])
+        transpose_into(acc.reshape(-1, n), res[a:b].reshape(n, -1))
+    return res
+
+
 def _conv_t_raw(xp, g, w, in_sp, stride, pads, dilation, groups):
     """``conv_t(g, w)``: (N, Co, *O) x (Co, C/groups, *K) -> (N, C, *in_sp)."""
     N, Co = g.shape[:2]
@@ -552,6 +670,8 @@ def _conv_t_raw(xp, g, w, in_sp, stride, pads, dilation, groups):
     padded = tuple(n + lo + hi for n, (lo, hi) in zip(in_sp, pads))
     if all(s == 1 for s in stride) and G == 1 and xp is np and min(Co, Cg) < _DIRECT_MIN_C \
             and _batch_last_wins(padded, O):
+        if _row_shifted_fits('t', N, Cg, Co, K, O, g.dtype):
+            return _conv_t_row_shifted(g, wm[0], K, padded, O, dilation, in_sp, pads)
         return _conv_t_batch_last(g, wm[0], K, padded, O, dilation, in_sp, pads)
     flat = all(s == 1 for s in stride) and _finite(xp, wm)
     if flat and xp is np:
@@ -601,6 +721,24 @@ def _conv_w_batch_last(x, g, K, O, pads, dilation):
     return gwT.T.reshape((Co, C) + tuple(K))
 
 
+def _conv_w_row_shifted(x, g, K, O, pads, dilation):
+    """``conv_w(x, g)`` (stride 1, one group) on the host by row-shifted batch-last columns
+    (Note [Row-shifted batch-last columns]): ``(Co, C, *K)``."""
+    N, C = x.shape[:2]
+    Co = g.shape[1]
+    rows = C * math.prod(K[1:])
+    gwT = np.zeros((K[0], rows, Co), x.dtype)
+    padded0 = O[0] + dilation[0] * (K[0] - 1)
+    for a, b in _chunks(N, rows * padded0 * math.prod(O[1:]) * x.itemsize):
+        S = _row_shifted(x[a:b], K, O, pads, dilation)
+        gr = _rows_last(g[a:b]).astype(x.dtype, copy=False)
+        shifts, L = _first_dim_shifts(K, dilation, O, b - a)
+        for k, s in enumerate(shifts):
+            _add_mm_nt(gwT[k], S[:, s:s + L], gr)
+    gw = gwT.reshape((K[0], C) + tuple(K[1:]) + (Co,))
+    return gw.transpose((gw.ndim - 1, 1, 0) + tuple(range(2, gw.ndim - 1)))
+
+
 def _conv_w_raw(xp, x, g, ksize, stride, pads, dilation, groups):
     """``conv_w(x, g)``: (N, C, *S) x (N, Co, *O) -> (Co, C/groups, *K)."""
     N, Co = g.shape[:2]
@@ -609,6 +747,8 @@ def _conv_w_raw(xp, x, g, ksize, stride, pads, dilation, groups):
     padded = tuple(n + lo + hi for n, (lo, hi) in zip(x.shape[2:], pads))
     if all(s == 1 for s in stride) and groups == 1 and xp is np and C < _DIRECT_MIN_C and \
             _batch_last_wins(padded, O):
+        if _row_shifted_fits('w', N, C, Co, ksize, O, x.dtype):
+            return _conv_w_row_shifted(x, g, ksize, O, pads, dilation)
         return _conv_w_batch_last(x, g, ksize, O, pads, dilation)
     flat = all(s == 1 for s in stride) and _finite(xp, x)
     if flat and groups == 1 and xp is np and _image_major_fits(x, ksize, padded, O):
