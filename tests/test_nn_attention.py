@@ -52,6 +52,40 @@ def test_sdpa_causal_with_mask_on_flash_path_ignores_mask():
     assert_close(f, t)
 
 
+@pytest.mark.parametrize('dt', ['float32', 'float64'])
+@pytest.mark.parametrize('mask', ['causal', 'bool', 'bool4', 'float', 'float_heads'])
+def test_sdpa_masks_and_a_nan_key_as_pytorch(mask, dt):
+    """Masks broadcast over batch and heads (copied across the heads, Note [Masks over the
+    heads]) or given whole, with a NaN key: PyTorch adds a boolean or float mask (the NaN
+    reaches every row) but replaces the causal triangle's scores (rows that block the key stay
+    finite); values and gradients."""
+    rng = np.random.default_rng(1)
+    q, k, v = (rng.standard_normal((3, 4, 6, 5)).astype(dt) for _ in range(3))
+    k[:, :, 4] = np.nan
+    kw = {'causal': dict(is_causal=True),
+          'bool': dict(attn_mask=np.tril(np.ones((6, 6), bool)) | (rng.random((6, 6)) < 0.3)),
+          'bool4': dict(attn_mask=rng.random((3, 4, 6, 6)) < 0.7),
+          'float': dict(attn_mask=np.triu(np.full((6, 6), -np.inf, dt), 1)),
+          'float_heads': dict(attn_mask=rng.standard_normal((4, 1, 6)).astype(dt))}[mask]
+    fq, fk, fv = (flambeau.tensor(a, requires_grad=True) for a in (q, k, v))
+    tq, tk, tv = (torch.tensor(a, requires_grad=True) for a in (q, k, v))
+    f = flambeau.nn.functional.scaled_dot_product_attention(
+        fq, fk, fv, **{n: flambeau.tensor(a) if isinstance(a, np.ndarray) else a
+                       for n, a in kw.items()})
+    t = torch.nn.functional.scaled_dot_product_attention(
+        tq, tk, tv, **{n: torch.tensor(a) if isinstance(a, np.ndarray) else a
+                       for n, a in kw.items()})
+    assert_close(f, t)
+    assert np.isnan(f.detach().numpy()).any()
+    if mask == 'causal':
+        assert not np.isnan(f.detach().numpy()[:, :, :4]).any()
+    g = rng.standard_normal(t.shape).astype(dt)
+    f.backward(flambeau.tensor(g))
+    t.backward(torch.tensor(g))
+    for a, b, name in ((fq, tq, 'q'), (fk, tk, 'k'), (fv, tv, 'v')):
+        assert_close(a.grad, b.grad, what=name)
+
+
 def test_sdpa_no_grad_records_nothing():
     q = flambeau.randn(2, 2, 3, 4, requires_grad=True)
     with flambeau.no_grad():

@@ -74,14 +74,58 @@ def _scores(xp, a, b):
     return np.moveaxis(buf, pos, -1)
 
 
+# Note [Masks over the heads]: a mask broadcast over the heads axis leaves NumPy an inner loop
+# of one query row (L elements) per head and key: GPT's (64, 64) causal float mask over
+# (32, 4, 64, 64) scores, 8K loops of 64. Copied across the heads as well (H * L * S elements
+# more, here 64 KB), the mask and the scores are contiguous over (S, H, L) and the add is one
+# loop of 16K per batch entry: 100 -> 50 us. A boolean mask is added the same way, as 0 / -inf
+# (PyTorch's semantics: a NaN score stays NaN), and ``is_causal`` puts -inf at the blocked
+# scores (a NaN there is replaced, as PyTorch's flash kernel does) branch-free, as two bit
+# operations with ``(S, H, L)`` words (``s & keep | blocked``): a masked copy
+# (``copyto(where=)``) branches on each element, 190 us for the causal triangle (800 for a
+# random mask), against ~90.
+_MASK_COPY_MAX = 1 << 20
+
+
 def _like_scores(m, s):
     """``m`` (broadcastable to the scores ``s``) with its last axis placed in memory as in ``s``
-    (Note [Key-major scores]): a copy where ``s`` is key-major."""
+    (Note [Key-major scores]): a copy where ``s`` is key-major, made across the heads too where
+    it is broadcast over them (Note [Masks over the heads])."""
     if type(s) is not np.ndarray or s.ndim < 2 or s.strides[-1] <= s.strides[-2]:
         return m
     pos = max(s.ndim - 3, 0)
     m = m.reshape((1,) * (s.ndim - m.ndim) + m.shape)
+    full = m.shape[:pos] + s.shape[pos:]
+    if m.shape != full and math.prod(full) <= min(_MASK_COPY_MAX, s.size // 2):
+        m = np.broadcast_to(m, full)
     return np.moveaxis(np.ascontiguousarray(np.moveaxis(m, -1, pos)), pos, -1)
+
+
+def _additive(xp, m, dtype):
+    """A boolean mask (True: the position takes part) as the float mask PyTorch adds: 0 where
+    True, -inf where False; on the host branch-free and in the memory layout of ``m``."""
+    if xp is not np or dtype.itemsize not in (4, 8):
+        return xp.where(m, dtype.type(0), dtype.type(_NEG_INF))
+    u = np.dtype(f'u{dtype.itemsize}')
+    bits = m.astype(u)
+    bits -= 1  # 0 where True, all ones where False
+    bits &= np.array(_NEG_INF, dtype).view(u)
+    return bits.view(dtype)
+
+
+def _block(xp, s, blocked):
+    """``s[blocked] = -inf`` in place, ``blocked`` a boolean array broadcastable to the scores
+    ``s`` (Note [Masks over the heads])."""
+    blocked = _like_scores(blocked, s)
+    if xp is not np or s.dtype.kind != 'f' or s.dtype.itemsize not in (4, 8):
+        xp.copyto(s, _NEG_INF, where=blocked)
+        return
+    u = np.dtype(f'u{s.dtype.itemsize}')
+    bits = s.view(u)
+    keep = blocked.astype(u)  # (in the layout of ``blocked``, the scores')
+    keep -= 1  # all ones where kept, 0 where blocked
+    np.bitwise_and(bits, keep, out=bits)
+    np.bitwise_or(bits, np.bitwise_and(~keep, np.array(_NEG_INF, s.dtype).view(u)), out=bits)
 
 
 def _zero_strided(shape):
@@ -214,12 +258,11 @@ class ScaledDotProductAttentionBackward(Node):
         s = (q * self.scale).matmul(ke.transpose(-2, -1))
         if mask is not None:
             s = s + mask.to(s.dtype)
-        blocked = None if self.bool_mask is None else ~self.bool_mask
+        if self.bool_mask is not None:
+            s = s + make(_additive(xp_of(q), self.bool_mask, s._data.dtype), s._dtype, dev)
         if self.causal:
             up = _upper(s.shape[-2], s.shape[-1], xp_of(q))
-            blocked = up if blocked is None else (blocked | up)
-        if blocked is not None:
-            s = _where(make(blocked, _dt.bool, dev), _NEG_INF, s)
+            s = _where(make(up, _dt.bool, dev), _NEG_INF, s)
         dead = None if self.dead is None else make(self.dead, _dt.bool, dev)
         if dead is not None:  # rows of -inf only: softmax of zeros, then zeroed (no NaN)
             s = _where(dead, 0.0, s)
@@ -373,11 +416,12 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
             raise RuntimeError(f"output with shape {list(s.shape)} doesn't match the broadcast "
                                f'shape {list(full)}')
         if m.dtype == bool:
-            xp.copyto(s, _NEG_INF, where=_like_scores(~m, s))
+            # PyTorch adds a boolean mask as 0 / -inf (a NaN score stays NaN where blocked)
+            s += _additive(xp, _like_scores(m, s), s.dtype)
         else:
             s += _like_scores(m, s)
     if is_causal:
-        xp.copyto(s, _NEG_INF, where=_like_scores(_upper(L, S, xp), s))
+        _block(xp, s, _upper(L, S, xp))
     dead = None
     if S:
         mx = s.max(axis=-1, keepdims=True)
