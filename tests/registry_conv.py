@@ -227,12 +227,26 @@ def adaptive_samples(make):
     yield S(make((2, 3, 7, 9)), (3, 4))
     yield S(make((3, 5, 6)), (None, 4)).but(desc='unbatched, None')
     yield S(make((1, 2, 5, 4), noncontig=True), (3, 2))
+    # windows that tile the input (Note [Uniform adaptive windows])
+    yield S(make((2, 3, 8, 6)), 1).but(desc='global average')
+    yield S(make((3, 6, 4)), (None, 2)).but(desc='uniform, unbatched, None')
+    yield S(make((1, 2, 6, 4), noncontig=True), (3, 2)).but(desc='uniform, noncontig')
+    yield S(make((1, 2, 4, 2)), (2, 1)).but(desc='uniform, small')
 
 
 def adaptive1d_samples(make):
     yield S(make((1, 2, 5)), 3)
     yield S(make((2, 3, 9)), 4)
     yield S(make((3, 7)), 7).but(desc='unbatched')
+    yield S(make((2, 3, 8)), 1).but(desc='global average')
+
+
+def adaptive3d_samples(make):
+    yield S(make((1, 1, 2, 2, 3)), (1, 2, 3)).but(desc='small')
+    yield S(make((1, 1, 2, 2, 3)), (1, 1, 3)).but(desc='uniform, small')
+    yield S(make((1, 2, 3, 4, 5)), (2, 3, 4))
+    yield S(make((2, 2, 4, 6, 2)), (2, 3, 1)).but(desc='uniform')
+    yield S(make((2, 4, 4, 3)), 1).but(desc='global average, unbatched')
 
 
 def adaptive_max_samples(make):
@@ -270,6 +284,8 @@ register(
     OpInfo('adaptive_avg_pool2d', F('adaptive_avg_pool2d'), samples=adaptive_samples,
            dtypes=FLOATS, gradgrad=True),
     OpInfo('adaptive_avg_pool1d', samples=adaptive1d_samples, dtypes=FLOATS, gradgrad=True),
+    OpInfo('adaptive_avg_pool3d', F('adaptive_avg_pool3d'), samples=adaptive3d_samples,
+           dtypes=FLOATS, gradgrad=True),
     OpInfo('adaptive_max_pool2d', F('adaptive_max_pool2d'), samples=adaptive_max_samples,
            dtypes=FLOATS, gradgrad=True),
     OpInfo('adaptive_max_pool1d', F('adaptive_max_pool1d'), samples=adaptive1d_samples,
