@@ -430,6 +430,86 @@ def test_row_shifted_conv_passes_gradcheck(monkeypatch):
     assert len(ran) == 3
 
 
+def _run_strided(monkeypatch, x, w, b, stride, padding, names=()):
+    """A strided convolution of arrays ``x``, ``w``, ``b`` forward and backward in flambeau and
+    PyTorch: (flambeau output and gradients, PyTorch's, the kernels of ``names`` that ran)."""
+    from flambeau.ops import conv
+    ran = set()
+    for name in names:
+        fn = getattr(conv, name)
+        monkeypatch.setattr(conv, name, lambda *a, _fn=fn, _n=name: (ran.add(_n), _fn(*a))[1])
+    nd = x.ndim - 2
+    fconv = getattr(flambeau.nn.functional, f'conv{nd}d')
+    tconv = getattr(torch.nn.functional, f'conv{nd}d')
+    fa = [flambeau.tensor(a, requires_grad=True) for a in (x, w, b)]
+    ta = [torch.tensor(a, requires_grad=True) for a in (x, w, b)]
+    y = fconv(*fa, stride=stride, padding=padding)
+    ty = tconv(*ta, stride=stride, padding=padding)
+    g = np.random.default_rng(7).standard_normal(tuple(ty.shape)).astype(x.dtype)
+    y.backward(flambeau.tensor(g))
+    ty.backward(torch.tensor(g))
+    return ([y.detach().numpy()] + [t.grad.numpy() for t in fa],
+            [ty.detach().numpy()] + [t.grad.numpy() for t in ta], ran)
+
+
+@pytest.mark.parametrize('dt', ['float32', 'float64'])
+@pytest.mark.parametrize('sp,kernel,stride,padding', [
+    ((9, 8), 3, 2, 1), ((10, 11), 3, 2, 0), ((9, 9), (4, 3), (2, 3), (1, 2)),
+    ((7, 9), 3, (1, 2), 1), ((7, 9), 3, (2, 1), 1), ((19,), 4, 3, 1), ((5, 6, 7), 3, 2, 1)])
+def test_strided_conv_by_phases_matches_torch(monkeypatch, sp, kernel, stride, padding, dt):
+    """A strided convolution over 17 input and 16 output channels by the input's phases
+    (Note [Strided convolution by phases]): forward and input gradient, each kernel checked to
+    run; values and gradients (the weight's by im2col) as PyTorch's."""
+    rng = np.random.default_rng(3)
+    k = kernel if isinstance(kernel, tuple) else (kernel,) * len(sp)
+    x = rng.standard_normal((3, 17) + sp).astype(dt)
+    w = rng.standard_normal((16, 17) + k).astype(dt) * 0.2
+    b = rng.standard_normal(16).astype(dt)
+    names = ('_conv_direct', '_conv_t_phases')
+    got, want, ran = _run_strided(monkeypatch, x, w, b, stride, padding, names)
+    tol = dict(rtol=1e-5, atol=1e-4) if dt == 'float32' else dict(rtol=1e-10, atol=1e-10)
+    for a, e, what in zip(got, want, ('output', 'x', 'w', 'b')):
+        assert a.shape == e.shape, what
+        np.testing.assert_allclose(a, e, err_msg=what, **tol)
+    assert ran == set(names)
+
+
+def test_strided_conv_with_non_finite_values_keeps_to_im2col(monkeypatch):
+    """An inf in the weight would meet the zeros of the input gradient's flat columns: it takes
+    im2col's path, and NaN and inf land where PyTorch's do (the forward keeps its phases)."""
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((2, 16, 9, 9)).astype(np.float32)
+    w = rng.standard_normal((16, 16, 3, 3)).astype(np.float32) * 0.2
+    b = np.zeros(16, np.float32)
+    x[1, 3, 4, 4] = np.inf
+    w[2, 5, 1, 1] = np.inf
+    names = ('_conv_t_phases',)
+    got, want, ran = _run_strided(monkeypatch, x, w, b, 2, 1, names)
+    for a, e in zip(got, want):
+        np.testing.assert_allclose(a, e, rtol=1e-5, atol=1e-4)
+    assert not ran
+
+
+def test_strided_conv_by_phases_passes_gradcheck(monkeypatch):
+    """The phase kernels (forward, input gradient) under float64 gradcheck and gradgradcheck
+    (the double backward runs through them again)."""
+    from flambeau.ops import conv
+    monkeypatch.setattr(conv, '_DIRECT_MIN_C', 2)
+    ran = set()
+    for name in ('_conv_direct', '_conv_t_phases'):
+        fn = getattr(conv, name)
+        monkeypatch.setattr(conv, name, lambda *a, _fn=fn, _n=name: (ran.add(_n), _fn(*a))[1])
+    rng = np.random.default_rng(5)
+    x = flambeau.tensor(rng.standard_normal((1, 2, 5, 4)), requires_grad=True)
+    w = flambeau.tensor(rng.standard_normal((2, 2, 3, 2)) * 0.3, requires_grad=True)
+
+    def f(x, w):
+        return flambeau.nn.functional.conv2d(x, w, stride=2, padding=1)
+    assert flambeau.autograd.gradcheck(f, (x, w))
+    assert flambeau.autograd.gradgradcheck(f, (x, w))
+    assert len(ran) == 2
+
+
 @pytest.mark.parametrize('dt', ['float32', 'float64'])
 @pytest.mark.parametrize('padding,dilation', [(1, 1), (0, 2), ((2, 0), 1)])
 def test_direct_conv_input_gradient_over_many_channels_matches_torch(padding, dilation, dt):
