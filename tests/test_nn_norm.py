@@ -51,6 +51,67 @@ def test_batch_norm_running_stats(shape, momentum):
     close(F.batch_norm(fx, frm, frv), TF.batch_norm(tx, trm, trv), rtol=1e-5, atol=1e-5)
 
 
+@pytest.mark.parametrize('dtype', ['float32', 'float64'])
+@pytest.mark.parametrize('shape', [(4, 3, 70), (3, 4, 9, 8), (2, 3, 4, 4, 5)])
+@pytest.mark.parametrize('affine', [True, False])
+def test_batch_norm_by_channel_sums_matches_torch(monkeypatch, shape, affine, dtype):
+    """Batch norm over rows of 64+ elements (Note [Batch norm by channel sums]), on inputs far
+    from zero mean: training output, running statistics, input/weight/bias gradients; then
+    evaluation with the running statistics; the channel kernel checked to run."""
+    from flambeau.ops import normalization
+    ran = []
+    fn = normalization._channel_norm
+    monkeypatch.setattr(normalization, '_channel_norm', lambda *a: (ran.append(1), fn(*a))[1])
+    rng = np.random.default_rng(8)
+    c = shape[1]
+    x = rng.standard_normal(shape) * 3 + 50
+    fx, tx = both(x, dtype)
+    fx.requires_grad_()
+    tx.requires_grad_()
+    fw, tw = both(rng.standard_normal(c), dtype) if affine else (None, None)
+    fb, tb = both(rng.standard_normal(c), dtype) if affine else (None, None)
+    for t in (fw, tw, fb, tb):
+        if t is not None:
+            t.requires_grad_()
+    frm, trm = both(np.zeros(c), dtype)
+    frv, trv = both(np.ones(c), dtype)
+    fo = F.batch_norm(fx, frm, frv, fw, fb, training=True)
+    to = TF.batch_norm(tx, trm, trv, tw, tb, training=True)
+    tol = dict(rtol=1e-4, atol=1e-4) if dtype == 'float32' else dict(rtol=1e-9, atol=1e-9)
+
+    def close(f, t, **tol):  # (in the tensors' own precision)
+        assert tuple(f.shape) == tuple(t.shape) and str(f.dtype) == str(t.dtype)
+        np.testing.assert_allclose(f.detach().numpy(), t.detach().numpy(), **tol)
+    close(fo, to, **tol)
+    close(frm, trm, **tol)
+    close(frv, trv, **tol)
+    g = rng.standard_normal(shape)
+    fo.backward(flambeau.tensor(g.astype(dtype)))
+    to.backward(torch.tensor(g.astype(dtype)))
+    for f, t in ((fx, tx), (fw, tw), (fb, tb)):
+        if f is not None:
+            close(f.grad, t.grad, **tol)
+    close(F.batch_norm(fx, frm, frv, fw, fb), TF.batch_norm(tx, trm, trv, tw, tb), **tol)
+    assert len(ran) == 2
+
+
+def test_batch_norm_by_channel_sums_passes_gradcheck(monkeypatch):
+    """The channel kernel's backward under float64 gradcheck; its double backward (the
+    Tensor-op form) under gradgradcheck."""
+    from flambeau.ops import normalization
+    monkeypatch.setattr(normalization, '_CHANNEL_ROW_MIN', 2)
+    rng = np.random.default_rng(9)
+    x = flambeau.tensor(rng.standard_normal((2, 3, 2, 2)), requires_grad=True)
+    w = flambeau.tensor(rng.standard_normal(3), requires_grad=True)
+    b = flambeau.tensor(rng.standard_normal(3), requires_grad=True)
+
+    def f(x, w, b):
+        return F.batch_norm(x, None, None, w, b, training=True)
+    assert f(x, w, b).grad_fn.channels
+    assert flambeau.autograd.gradcheck(f, (x, w, b))
+    assert flambeau.autograd.gradgradcheck(f, (x, w, b))
+
+
 def test_batch_norm_half_input_float_stats():
     x = RNG.standard_normal((4, 3, 5))
     fx, tx = both(x, 'float16')

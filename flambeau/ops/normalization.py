@@ -100,7 +100,7 @@ class _AffineNormBackward(Node):
     ``xhat``: the normalized input the forward computed (grouped view), or None.
     """
     __slots__ = ('grouped', 'axes', 'n', 'wshape', 'waxes', 'mean', 'invstd', 'batch', 'eps',
-                 'bias_dt', 'xhat', 'xc')
+                 'bias_dt', 'xhat', 'xc', 'channels')
 
     def release(self):
         Node.release(self)
@@ -114,6 +114,8 @@ class _AffineNormBackward(Node):
             return self._backward_graph(g, x, w, need_x, need_w, need_b)
         if self.xc is not None:
             return self._backward_outer(g, x, w, need_x, need_w, need_b)
+        if self.channels:
+            return self._backward_channels(g, x, w, need_x, need_w, need_b)
         shape, grouped, axes, waxes = x._data.shape, self.grouped, self.axes, self.waxes
         acc = _acc(x._data)
         ga = g._data.astype(acc, copy=False)
@@ -192,6 +194,30 @@ class _AffineNormBackward(Node):
                       x._device)
         return gx, gw, gb
 
+    def _backward_channels(self, g, x, w, need_x, need_w, need_b):
+        """The backward of a batch norm over (N, C, *S) as per-channel sums and an affine map
+        of the gradient and the centered input (Note [Batch norm by channel sums])."""
+        xa = x._data
+        ga = g._data.astype(xa.dtype, copy=False)
+        wshape, axes = self.wshape, self.waxes
+        mean, invstd = self.mean.reshape(-1), self.invstd.reshape(-1)
+        sg = _sum_over(ga, axes)
+        xc = np.subtract(xa, mean.reshape(wshape))
+        gxh = _channel_dots(ga, xc) * invstd  # sum(g * x_hat)
+        dev = x._device
+        gb = make(sg.astype(self.bias_dt.numpy), self.bias_dt, dev) if need_b else None
+        gw = make(gxh.astype(w._dtype.numpy), w._dtype, dev) if need_w else None
+        gx = None
+        if need_x:
+            a = invstd if w is None else w._data.astype(xa.dtype, copy=False) * invstd
+            inv_n = 1.0 / self.n
+            res = np.multiply(ga, a.reshape(wshape))
+            xc *= (a * invstd * gxh * -inv_n).reshape(wshape)
+            res += xc
+            res += (a * sg * -inv_n).reshape(wshape)
+            gx = make(res, x._dtype, dev)
+        return gx, gw, gb
+
     def _backward_graph(self, g, x, w, need_x, need_w, need_b):
         """The same formula in Tensor ops (``create_graph``): differentiable again."""
         shape, grouped, axes = x._data.shape, self.grouped, self.axes
@@ -245,6 +271,9 @@ def _affine_norm(node_cls, input, weight, bias, grouped, axes, wshape, waxes, ep
         n *= grouped[a]
     batch = mean is None
     var = None
+    if _by_channels(xp, xa, axes):
+        return _channel_norm(node_cls, input, weight, bias, xa, axes, wshape, eps, n, mean,
+                             invstd)
     if batch:
         mean, xc, var, invstd = _stats(xp, xa, axes, n, eps)
     else:
@@ -267,12 +296,80 @@ def _affine_norm(node_cls, input, weight, bias, grouped, axes, wshape, waxes, ep
         node = node_cls()
         node.xhat = xc if keep else None
         node.xc = xc if outer else None
+        node.channels = False
         node.grouped, node.axes, node.n, node.wshape, node.waxes = grouped, axes, n, wshape, waxes
         node.mean, node.invstd, node.batch, node.eps = mean, invstd, batch, eps
         node.bias_dt = bias._dtype if bias is not None else dt
         node.save(input, weight)
         record(node, out, input, weight, bias)
     return out, mean, var
+
+
+# Note [Batch norm by channel sums]: a batch norm over (N, C, *S) host arrays normalizes each
+# channel's rows of ``prod(S)`` elements: its sums are vector products (Note [Sums by BLAS]),
+# its sums of products row dot products (``einsum``, no temporary), and its output and input
+# gradient per-channel affine maps of whole arrays: ``y = (x - mean) * (invstd w) + b``, and
+# ``grad_x = a g + c (x - mean) + d`` with ``a = w invstd``, ``c = -a invstd sum(g x_hat) / n``,
+# ``d = -a sum(g) / n`` (Note [Fused normalization backward]). The node keeps no normalized
+# copy: the backward centers the saved input again (one pass, where keeping it cost the
+# forward one). Evaluation with running statistics is PyTorch's ``x * alpha + beta``.
+# BatchNorm2d on (32, 16, 32, 32) float32, forward + backward (alternating, min): 1.83 -> 1.23
+# ms (PyTorch 0.75, on both cores).
+_CHANNEL_ROW_MIN = 64
+
+
+def _by_channels(xp, xa, axes):
+    """Whether statistics over all dims but 1 of a host array take Note [Batch norm by
+    channel sums]: float32/float64, contiguous, rows of at least ``_CHANNEL_ROW_MIN``
+    elements (shorter ones: NumPy's broadcasts over them cost more than the passes saved)."""
+    return xp is np and xa.ndim >= 3 and axes == (0,) + tuple(range(2, xa.ndim)) and \
+        xa.dtype in (np.float32, np.float64) and xa.flags.c_contiguous and xa.size and \
+        xa.size >= _CHANNEL_ROW_MIN * xa.shape[0] * xa.shape[1]
+
+
+def _channel_dots(a, b):
+    """Per channel, ``sum(a * b)`` over all dims but 1 of (N, C, *S) arrays: (C,)."""
+    n, c = a.shape[:2]
+    a2, b2 = a.reshape(n * c, -1), b.reshape(n * c, -1)
+    return np.einsum('ij,ij->i', a2, b2).reshape(n, c).sum(0)
+
+
+def _channel_norm(node_cls, input, weight, bias, xa, axes, wshape, eps, n, mean, invstd):
+    """``_affine_norm`` by Note [Batch norm by channel sums]: the output and the statistics
+    (``mean``/``invstd`` given: running statistics)."""
+    C = xa.shape[1]
+    dt = xa.dtype
+    w = None if weight is None else weight._data.astype(dt, copy=False).reshape(C)
+    b = None if bias is None else bias._data.astype(dt, copy=False).reshape(C)
+    batch = mean is None
+    var = None
+    if batch:
+        mean = _sum_over(xa, axes) * (1.0 / n) if n else np.zeros(C, dt)
+        y = np.subtract(xa, mean.reshape(wshape))
+        var = _channel_dots(y, y) * (1.0 / n) if n else np.zeros(C, dt)
+        invstd = 1.0 / np.sqrt(var + eps)
+        y *= (invstd if w is None else invstd * w).reshape(wshape)
+        if b is not None:
+            y += b.reshape(wshape)
+    else:
+        mean, invstd = mean.reshape(C), invstd.reshape(C)
+        alpha = invstd if w is None else invstd * w
+        beta = -mean * alpha if b is None else b - mean * alpha
+        y = np.multiply(xa, alpha.reshape(wshape))
+        y += beta.reshape(wshape)
+    out = make(y.astype(input._dtype.numpy, copy=False), input._dtype, input._device)
+    if state.enabled and (input._requires_grad or (weight is not None and weight._requires_grad)
+                          or (bias is not None and bias._requires_grad)):
+        node = node_cls()
+        node.xhat = node.xc = None
+        node.channels = batch
+        node.grouped, node.axes, node.n, node.wshape, node.waxes = xa.shape, axes, n, wshape, axes
+        node.mean, node.invstd = mean.reshape(wshape), invstd.reshape(wshape)
+        node.batch, node.eps = batch, eps
+        node.bias_dt = bias._dtype if bias is not None else input._dtype
+        node.save(input, weight)
+        record(node, out, input, weight, bias)
+    return out, mean.reshape(wshape), var if var is None else var.reshape(wshape)
 
 
 # Note [Layer norm by outer products]: a layer norm over rows of up to 512 features builds its
