@@ -37,7 +37,7 @@ from .._blas import gemm_acc
 from ..autograd import grad_mode
 from ..autograd.node import Node, record
 from ..tensor import Tensor
-from ._common import dtype_title, not_implemented, xp_of
+from ._common import dtype_title, not_implemented, rows_op, xp_of
 from .creation import zeros_like
 from .reduce import _sum_over
 from .shape import cat, stack
@@ -141,7 +141,10 @@ def _pre_gates(x, w, b):
     """``x @ w^T + b`` on arrays (``b`` may be None)."""
     g = x @ w.T
     if b is not None:
-        g += b
+        if type(g) is np.ndarray:
+            rows_op(np.add, g, b, g)  # (Note [Row vectors over short rows])
+        else:
+            g += b
     return g
 
 
@@ -516,7 +519,11 @@ def _lstm_forward(xp, X, steps, reverse, h0, c0, wih, whh, bias, whr):
     half[3 * H:] = 1
     G = X @ (wih_p * half).T
     if bias is not None:
-        G += xp.concatenate((bias[:2 * H], bias[3 * H:], bias[2 * H:3 * H])) * half[:, 0]
+        bp = xp.concatenate((bias[:2 * H], bias[3 * H:], bias[2 * H:3 * H])) * half[:, 0]
+        if xp is np:
+            rows_op(np.add, G, bp, G)  # (Note [Row vectors over short rows])
+        else:
+            G += bp
     whh_sT = (whh_p * half).T.copy()
     C = xp.empty((N, H), X.dtype)
     A = xp.empty((3, B, H), X.dtype)  # a step's sigmoid(i), sigmoid(f), sigmoid(o), gate-major
