@@ -430,8 +430,53 @@ def gpt(m):
     return step
 
 
+def resnet(m):
+    """One training step of a small CIFAR-style ResNet on a batch of 32 3x32x32 images: a 3x3
+    stem (16 channels), two basic blocks (3x3 convolutions, ``BatchNorm2d``, ReLU, residual
+    add; the second with stride 2 to 32 channels and a 1x1 stride-2 shortcut), global average
+    pool, linear head; ``CrossEntropyLoss``, backward, ``SGD(lr=0.1, momentum=0.9)`` step, in
+    training mode (batch statistics)."""
+    nn = m.nn
+    F = m.nn.functional
+
+    class Block(nn.Module):
+        def __init__(self, cin, cout, stride):
+            super().__init__()
+            self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
+            self.norm1 = nn.BatchNorm2d(cout)
+            self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
+            self.norm2 = nn.BatchNorm2d(cout)
+            self.short_conv = self.short_norm = None
+            if stride != 1 or cin != cout:
+                self.short_conv = nn.Conv2d(cin, cout, 1, stride, bias=False)
+                self.short_norm = nn.BatchNorm2d(cout)
+
+        def forward(self, x):
+            out = F.relu(self.norm1(self.conv1(x)))
+            out = self.norm2(self.conv2(out))
+            short = x if self.short_conv is None else self.short_norm(self.short_conv(x))
+            return F.relu(out + short)
+
+    model = nn.Sequential(nn.Conv2d(3, 16, 3, 1, 1, bias=False), nn.BatchNorm2d(16), nn.ReLU(),
+                          Block(16, 16, 1), Block(16, 32, 2), nn.AdaptiveAvgPool2d(1),
+                          nn.Flatten(), nn.Linear(32, 10))
+    _fixed_init(m, model)
+    x = m.sin(m.arange(32 * 3 * 32 * 32, dtype=m.float32) * 0.37).reshape(32, 3, 32, 32)
+    y = m.arange(32) % 10
+    loss_fn = nn.CrossEntropyLoss()
+    opt = m.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+
+    def step():
+        loss = loss_fn(model(x), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        return [loss.detach().reshape(1)]
+    return step
+
+
 LOOPS += ['mlp_digits', 'lenet', 'dataloader_60k', 'matmul_1024', 'matmul_2048', 'conv3x3_64',
-          'import_time', 'lstm', 'gpt']
+          'import_time', 'lstm', 'gpt', 'resnet']
 # work per call, for the throughput line: (amount, unit of amount per second)
 WORK = {
     'mlp_digits': (1797, 'samples/s'),
@@ -442,6 +487,7 @@ WORK = {
     'conv3x3_64': (2 * 8 * 32 * 64 * 64 * 32 * 9 / 1e9, 'GFLOP/s'),
     'lstm': (64, 'sequences/s'),
     'gpt': (32 * 64, 'tokens/s'),
+    'resnet': (32, 'samples/s'),
 }
 CEILING = {
     'matmul_1024': lambda: _numpy_matmul(1024),
