@@ -344,9 +344,9 @@ def _channel_norm(node_cls, input, weight, bias, xa, axes, wshape, eps, n, mean,
     batch = mean is None
     var = None
     if batch:
-        mean = _sum_over(xa, axes) * (1.0 / n) if n else np.zeros(C, dt)
+        mean = _sum_over(xa, axes) * (1.0 / n)  # (n >= _CHANNEL_ROW_MIN here)
         y = np.subtract(xa, mean.reshape(wshape))
-        var = _channel_dots(y, y) * (1.0 / n) if n else np.zeros(C, dt)
+        var = _channel_dots(y, y) * (1.0 / n)
         invstd = 1.0 / np.sqrt(var + eps)
         y *= (invstd if w is None else invstd * w).reshape(wshape)
         if b is not None:
