@@ -219,6 +219,19 @@ def _fixed_init(m, model):
             p.copy_(pattern * (fan_in ** -0.5))
 
 
+def _train_step(model, loss_fn, opt, x, y):
+    """One training step of ``model`` on the batch ``(x, y)`` as a workload: forward,
+    ``loss_fn``, ``zero_grad``, backward, ``opt.step()``; returns the loss (for the warm-up
+    comparison)."""
+    def step():
+        loss = loss_fn(model(x), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        return [loss.detach().reshape(1)]
+    return step
+
+
 def _digits(m):
     """scikit-learn's digits (1797 8x8 images, 10 classes) as float32 in [0, 1] and int64
     labels; a fixed random stand-in of the same shape and value range without scikit-learn."""
@@ -374,13 +387,7 @@ def lstm(m):
     loss_fn = nn.CrossEntropyLoss()
     opt = m.optim.Adam(model.parameters(), lr=1e-3)
 
-    def step():
-        loss = loss_fn(model(x), y)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        return [loss.detach().reshape(1)]
-    return step
+    return _train_step(model, loss_fn, opt, x, y)
 
 
 def gpt(m):
@@ -466,13 +473,7 @@ def resnet(m):
     loss_fn = nn.CrossEntropyLoss()
     opt = m.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
 
-    def step():
-        loss = loss_fn(model(x), y)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        return [loss.detach().reshape(1)]
-    return step
+    return _train_step(model, loss_fn, opt, x, y)
 
 
 LOOPS += ['mlp_digits', 'lenet', 'dataloader_60k', 'matmul_1024', 'matmul_2048', 'conv3x3_64',
