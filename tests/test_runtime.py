@@ -138,6 +138,46 @@ def test_gemm_acc_declines_what_blas_cannot_take():
     assert gemm_acc(a, a, np.zeros((3, 4), np.float32)) is False   # shapes do not match
 
 
+# -- flambeau._blas.axpby (Note [Vector updates by the BLAS]) ------------------------------------
+@pytest.mark.parametrize('dt', [np.float32, np.float64])
+def test_axpby_updates_y_in_place(dt):
+    """``y = a x + b y`` through the BLAS where it is found (NumPy's bundled OpenBLAS: always
+    here), for whole arrays of any shape; nothing written where it declines."""
+    from flambeau import _runtime
+    from flambeau._blas import _AXPBY_MIN, axpby
+    rng = np.random.default_rng(3)
+    n = _AXPBY_MIN + 5
+    for shape in ((n,), (5, n // 5 + 1)):
+        x = rng.standard_normal(shape).astype(dt)
+        y0 = rng.standard_normal(shape).astype(dt)
+        y = y0.copy()
+        done = axpby(0.25, x, -1.5, y)
+        lib = _runtime.blas_library()
+        if lib is not None and hasattr(lib, 'scipy_cblas_saxpby64_'):
+            assert done is True
+        if done:
+            tol = 1e-6 if dt == np.float32 else 1e-14
+            np.testing.assert_allclose(y, 0.25 * x + -1.5 * y0, rtol=tol, atol=tol)
+        else:
+            assert np.array_equal(y, y0)
+
+
+def test_axpby_declines_what_it_should_not_take():
+    """Small arrays (NumPy's passes are faster), mixed dtypes, other sizes, strided or
+    overlapping arrays: False, nothing written."""
+    from flambeau._blas import _AXPBY_MIN, axpby
+    n = _AXPBY_MIN
+    x = np.ones(n, np.float32)
+    cases = [(x[:10], np.zeros(10, np.float32)), (x, np.zeros(n, np.float64)),
+             (x, np.zeros(n + 1, np.float32)), (np.ones(2 * n, np.float32)[::2],
+                                                np.zeros(n, np.float32))]
+    for a, y in cases:
+        before = y.copy()
+        assert axpby(2.0, a, 1.0, y) is False and np.array_equal(y, before)
+    y = np.zeros(2 * n, np.float32)
+    assert axpby(2.0, y[:n], 1.0, y[1:n + 1]) is False and not y.any()
+
+
 # -- flambeau._blas.transpose_into (Note [Transposes by the BLAS]) --------------------------------
 @pytest.mark.parametrize('dt', [np.float32, np.float64, np.int64, np.float16])
 def test_transpose_into_writes_the_transpose(dt):

@@ -1,5 +1,8 @@
 """Adam, with AMSGrad, L2 or decoupled weight decay and maximization
 (Note [In-place updates] in optimizer.py)."""
+import numpy as np
+
+from .._blas import axpby
 from ..tensor import Tensor
 from .optimizer import (Optimizer, _bump, _check_betas, _check_differentiable, _check_lr,
                         _lerp_, _scalar_tensor, _to_scalar, _zeros_like)
@@ -138,11 +141,17 @@ def _adam_update(xp, p, ea, eas, mx, g, t0, t1, coefs):
     if maximize and (wd == 0 or decoupled):
         xp.negative(g, out=t0)
         g = t0
-    _lerp_(xp, ea, g, 1 - beta1, t1)
-    eas *= beta2
-    xp.multiply(g, g, out=t1)
-    t1 *= 1 - beta2
-    eas += t1
+    # the running averages by the BLAS's axpby where it takes them (Note [Vector updates by the
+    # BLAS]), else in NumPy's passes
+    if xp is np and axpby(1 - beta1, g, beta1, ea):
+        np.multiply(g, g, out=t1)
+        axpby(1 - beta2, t1, beta2, eas)
+    else:
+        _lerp_(xp, ea, g, 1 - beta1, t1)
+        eas *= beta2
+        xp.multiply(g, g, out=t1)
+        t1 *= 1 - beta2
+        eas += t1
     if mx is not None:
         xp.maximum(mx, eas, out=mx)
         xp.sqrt(mx, out=t1)
@@ -152,5 +161,6 @@ def _adam_update(xp, p, ea, eas, mx, g, t0, t1, coefs):
     # pass over the arrays less
     t1 += eps * bc2_sqrt
     xp.divide(ea, t1, out=t1)
-    t1 *= step_size * bc2_sqrt
-    xp.subtract(p, t1, out=p)
+    if not (xp is np and axpby(-step_size * bc2_sqrt, t1, 1.0, p)):
+        t1 *= step_size * bc2_sqrt
+        xp.subtract(p, t1, out=p)
