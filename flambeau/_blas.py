@@ -47,6 +47,13 @@ def _find(names, args):
     return {}
 
 
+def _checked(names, args, works):
+    """``_find``'s routines if ``works(routines)`` (a first call checked against NumPy), else
+    {}."""
+    fns = _find(names, args)
+    return fns if fns and works(fns) else {}
+
+
 def _gemm_args(int_t, real):
     return [ctypes.c_int, ctypes.c_int, ctypes.c_int, int_t, int_t, int_t, real, ctypes.c_void_p,
             int_t, ctypes.c_void_p, int_t, real, ctypes.c_void_p, int_t]
@@ -134,9 +141,7 @@ def transpose_into(a, out):
     """
     global _transposes
     if _transposes is None:
-        _transposes = _find(_OMAT_NAMES, _omatcopy_args)
-        if _transposes and not _transpose_test():
-            _transposes = {}
+        _transposes = _checked(_OMAT_NAMES, _omatcopy_args, _transpose_test)
     fn = _transposes.get(out.dtype)
     isz = out.itemsize
     if fn is None or a.dtype != out.dtype or type(a) is not np.ndarray or \
@@ -151,12 +156,11 @@ def transpose_into(a, out):
            out.ctypes.data, out.strides[0] // isz)
 
 
-def _transpose_test():
+def _transpose_test(fns):
     for dt in (np.float32, np.float64):
         a = np.arange(12, dtype=dt).reshape(3, 4) * 0.5
         out = np.empty((4, 3), dt)
-        _transposes[np.dtype(dt)](_ROW_MAJOR, _TRANS, 3, 4, 1.0, a.ctypes.data, 4,
-                                  out.ctypes.data, 3)
+        fns[np.dtype(dt)](_ROW_MAJOR, _TRANS, 3, 4, 1.0, a.ctypes.data, 4, out.ctypes.data, 3)
         if not np.array_equal(out, a.T):
             return False
     return True
@@ -202,11 +206,11 @@ def _axpby_args(int_t, real):
     return [int_t, real, ctypes.c_void_p, int_t, real, ctypes.c_void_p, int_t]
 
 
-def _axpby_test():
+def _axpby_test(fns):
     for dt in (np.float32, np.float64):
         x = np.arange(5, dtype=dt)
         y = np.ones(5, dt)
-        _axpbys[np.dtype(dt)](5, 2.0, x.ctypes.data, 1, 0.5, y.ctypes.data, 1)
+        fns[np.dtype(dt)](5, 2.0, x.ctypes.data, 1, 0.5, y.ctypes.data, 1)
         if not np.array_equal(y, 2 * np.arange(5, dtype=dt) + 0.5):
             return False
     return True
@@ -230,9 +234,7 @@ def axpby(alpha, x, beta, y):
     if y.size < _AXPBY_MIN:
         return False
     if _axpbys is None:
-        _axpbys = _find(_AXPBY_NAMES, _axpby_args)
-        if _axpbys and not _axpby_test():
-            _axpbys = {}
+        _axpbys = _checked(_AXPBY_NAMES, _axpby_args, _axpby_test)
     fn = _axpbys.get(y.dtype)
     if fn is None or type(x) is not np.ndarray or type(y) is not np.ndarray or \
             x.dtype != y.dtype or x.size != y.size or not x.flags.c_contiguous or \
