@@ -137,10 +137,14 @@ def test_trajectory_float32(name):
     ('Adam', dict(lr=0.01, weight_decay=0.1)),
     ('Adam', dict(lr=0.01, amsgrad=True, maximize=True, weight_decay=0.1)),
     ('AdamW', dict(lr=0.01, maximize=True)),
-    ('AdamW', dict(lr=0.01, amsgrad=True))])
+    ('AdamW', dict(lr=0.01, amsgrad=True)),
+    ('SGD', dict(lr=0.01, momentum=0.9)),
+    ('SGD', dict(lr=0.01, momentum=0.9, dampening=0.3, weight_decay=0.1)),
+    ('SGD', dict(lr=0.01, momentum=0.9, nesterov=True, maximize=True))])
 def test_large_parameters_blocked_update(name, kw):
     """Parameters large enough for the blocked update (Note [Blocked updates]: over two
-    blocks, a partial last one), beside a small and a non-contiguous one, follow PyTorch's
+    blocks, a partial last one) and for the BLAS's vector updates (Note [Vector updates by the
+    BLAS]; SGD's are whole-array), beside a small and a non-contiguous one, follow PyTorch's
     trajectory."""
     from flambeau.optim.optimizer import _BLOCK
     rng = np.random.default_rng(1)

@@ -1,5 +1,8 @@
 """Stochastic gradient descent, with momentum, dampening, Nesterov momentum, weight decay and
 maximization (Note [In-place updates] in optimizer.py)."""
+import numpy as np
+
+from .._blas import axpby
 from .optimizer import Optimizer, _bump, _check_differentiable, _check_lr, _make, _to_scalar
 
 __all__ = ['SGD']
@@ -80,13 +83,16 @@ class SGD(Optimizer):
                         state['momentum_buffer'] = buf
                     else:
                         b = buf._data
-                        b *= momentum
-                        if dampening == 0:
-                            b += g
-                        else:
-                            t = self._tmp(p, 1)
-                            xp.multiply(g, 1 - dampening, out=t)
-                            b += t
+                        # one BLAS call where it takes the arrays (Note [Vector updates by the
+                        # BLAS]), else NumPy's passes
+                        if not (xp is np and axpby(1 - dampening, g, momentum, b)):
+                            b *= momentum
+                            if dampening == 0:
+                                b += g
+                            else:
+                                t = self._tmp(p, 1)
+                                xp.multiply(g, 1 - dampening, out=t)
+                                b += t
                         _bump(buf)
                     if nesterov:
                         t = self._tmp(p, 1)
@@ -95,8 +101,9 @@ class SGD(Optimizer):
                         g = t
                     else:
                         g = buf._data
-                t = self._tmp(p, 2)
-                xp.multiply(g, lr, out=t)
-                xp.subtract(p._data, t, out=p._data)
+                if not (xp is np and axpby(-lr, g, 1.0, p._data)):
+                    t = self._tmp(p, 2)
+                    xp.multiply(g, lr, out=t)
+                    xp.subtract(p._data, t, out=p._data)
                 _bump(p)
         return loss
