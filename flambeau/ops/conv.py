@@ -726,6 +726,16 @@ def _conv_t_planes(g, wm, K, padded, O, dilation, in_sp, pads):
     return res
 
 
+def _unpad_batch_last(acc, padded, pads, crop, out):
+    """``acc``, an input gradient in the padded batch-last layout ``(C, *padded, n)`` (last two
+    dims merged), cropped to ``crop`` and written into ``out`` (n, C, *S)."""
+    n = out.shape[0]
+    if any(lo or hi for lo, hi in pads):
+        acc = np.ascontiguousarray(acc.reshape(acc.shape[:1] + tuple(padded) + (n,))[
+            (slice(None),) + crop])
+    transpose_into(acc.reshape(-1, n), out.reshape(n, -1))
+
+
 def _conv_t_batch_last(g, wm, K, padded, O, dilation, in_sp, pads):
     """The transposed convolution (stride 1) of ``g`` (N, Co, *O) with ``wm`` (Co, C *
     prod(K)) on the host by batch-last columns: one GEMM per chunk of images, each kernel
@@ -749,10 +759,7 @@ def _conv_t_batch_last(g, wm, K, padded, O, dilation, in_sp, pads):
         for k in range(K[-1]):
             s = k * dilation[-1] * n
             acc[..., s:s + O[-1] * n] += part[k]
-        if any(lo or hi for lo, hi in pads):
-            acc = np.ascontiguousarray(acc.reshape((C,) + tuple(padded) + (n,))[
-                (slice(None),) + crop])
-        transpose_into(acc.reshape(-1, n), res[a:b].reshape(n, -1))
+        _unpad_batch_last(acc, padded, pads, crop, res[a:b])
     return res
 
 
@@ -777,10 +784,7 @@ def _conv_t_row_shifted(g, wm, K, padded, O, dilation, in_sp, pads):
         acc = np.zeros((C,) + tuple(padded[:-1]) + (padded[-1] * n,), g.dtype)
         for dst, src in _row_shift_plan(tuple(K), tuple(dilation), tuple(O), n):
             acc[src] += dS[dst]
-        if any(lo or hi for lo, hi in pads):
-            acc = np.ascontiguousarray(acc.reshape((C,) + tuple(padded) + (n,))[
-                (slice(None),) + crop])
-        transpose_into(acc.reshape(-1, n), res[a:b].reshape(n, -1))
+        _unpad_batch_last(acc, padded, pads, crop, res[a:b])
     return res
 
 
