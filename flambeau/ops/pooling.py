@@ -233,12 +233,17 @@ def _take_where(xp, won, j, mask):
 # ``kh`` rows of each window moved apart as whole records (Note [Rows as records]), then its ``kw``
 # columns by the BLAS (Note [Transposes by the BLAS]); the maxima and the winning offset
 # (uint8) are then contiguous passes. The node keeps that offset; its backward puts the
-# gradient at it in the same layout (a bit mask, as in Note [Branch-free where]) and copies
-# back, and the flat int64 indices are made only when asked for (``return_indices``, or a
-# double backward). LeNet's first pool, (64, 6, 28, 28): forward 455 -> 190 us, forward +
-# backward 650 -> 500 us (the backward alone, ~300 us, is slower than the scatter through int64
-# indices it replaces, ~200 us, but those indices cost the forward ~150 us); the second,
-# (64, 16, 10, 10), forward + backward 410 -> 280 us.
+# gradient at it in the same layout (one broadcast compare for all the offsets' masks, one
+# integer product of the gradient's bits with them) and copies back, and the flat int64
+# indices are made only when asked for (``return_indices``, or a double backward). LeNet's
+# first pool, (64, 6, 28, 28): forward 455 -> 190 us, forward + backward 650 -> 500 us (the
+# backward alone, ~300 us, was slower than the scatter through int64 indices it replaced, ~200
+# us, but those indices cost the forward ~150 us); the second, (64, 16, 10, 10), forward +
+# backward 410 -> 280 us. Windows two wide (``_pair_scatter``) skip the copies back: the
+# gradient doubled into uint64 pairs and the winners into uint16 byte pairs make each window
+# row's mask a compare with a scalar and its row of the input gradient one product written in
+# place; the backward alone, against caches flushed before each call, 386 -> 306 us on LeNet's
+# first pool, 224 -> 155 us on its second, 635 -> 474 us on (32, 16, 32, 32).
 _WINDOW_MAJOR_MIN = 4096
 
 
@@ -269,23 +274,50 @@ def _window_major_scatter(g, won, k, size):
     it = _INT_OF[g.dtype.itemsize]
     # + 0: PyTorch adds the gradient to zeros, -0.0 arrives as 0.0
     gi = np.add(g, g.dtype.type(0)).reshape(-1, Wo).view(it)
-    won = won.reshape(-1, Wo).astype(it)
+    won = won.reshape(-1, Wo)
     R = gi.shape[0]
-    cols = np.empty((kw, kh, R, Wo), it)
-    for j in range(kh * kw):
-        # the mask ((won ^ j) - 1) >> (width - 1): all ones where won == j, else 0
-        dst = cols[j % kw, j // kw]
-        np.bitwise_xor(won, j, out=dst)
-        dst -= 1
-        np.right_shift(dst, 8 * g.itemsize - 1, out=dst)
-        np.bitwise_and(dst, gi, out=dst)
+    if kw == 2 and it is np.int32 and won.dtype == np.uint8:
+        res = np.empty(lead + (Ho * kh, Wo * kw), g.dtype)
+        _pair_scatter(gi, won, kh, res.reshape(R, kh, 2 * Wo).view(it))
+        return _uncrop(res, size)
+    # cols[b, a]: the gradient where the window's winner is offset (a, b), else 0; all the
+    # offsets' masks by one broadcast compare, and the gradient's bits kept by one product of
+    # the integers with them (x * True = x exactly; 16 integer passes before: 102 -> 55 us on
+    # LeNet's first pool)
+    offsets = np.arange(kh, dtype=won.dtype) * won.dtype.type(kw) + \
+        np.arange(kw, dtype=won.dtype).reshape(kw, 1)
+    cols = np.multiply(gi, np.equal(won, offsets.reshape(kw, kh, 1, 1)), dtype=it)
     rows = np.empty((kh, R, Wo * kw), g.dtype)
     transpose_into(cols.reshape(kw, -1).view(g.dtype), rows.reshape(-1, kw))
     res = np.empty(lead + (Ho * kh, Wo * kw), g.dtype)
     copy_rows(res.reshape(R, kh, -1), rows.swapaxes(0, 1))
-    if (Ho * kh, Wo * kw) != tuple(size):
-        full = np.zeros(lead + tuple(size), g.dtype)
-        full[..., :Ho * kh, :Wo * kw] = res
+    return _uncrop(res, size)
+
+
+def _pair_scatter(gi, won, kh, out):
+    """The scatter of ``_window_major_scatter`` for windows two wide, on the 4-byte integer
+    view ``gi`` (R, Wo) of the gradient and uint8 winners ``won`` (R, Wo), into ``out`` (R,
+    kh, 2 * Wo) in the input's layout: each gradient doubled into both halves of a uint64, and
+    each winner into both bytes of a uint16 less 1 in the high byte, so window row ``a``'s mask
+    is one compare against the scalar ``2 * a``, its row one product of the doubled gradient
+    with that mask (Note [Window-major max pooling]; no transposes back)."""
+    g2 = gi.view(np.uint32).astype(np.uint64)
+    g2 *= np.uint64(0x100000001)
+    g2 = g2.view(gi.dtype).reshape(out.shape[0], -1)
+    d = won.astype(np.uint16)
+    d *= np.uint16(0x101)
+    d -= np.uint16(0x100)
+    d = d.view(np.uint8).reshape(g2.shape)
+    for a in range(kh):
+        np.multiply(g2, np.equal(d, 2 * a), out=out[:, a])
+
+
+def _uncrop(res, size):
+    """``res`` (..., Hc, Wc), the gradient of the cropped windows, zero-padded to the input's
+    spatial ``size``."""
+    if res.shape[-2:] != tuple(size):
+        full = np.zeros(res.shape[:-2] + tuple(size), res.dtype)
+        full[..., :res.shape[-2], :res.shape[-1]] = res
         return full
     return res
 
