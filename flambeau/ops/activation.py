@@ -765,7 +765,7 @@ def _shifted_exp(x, d, xp):
         return s, e, _sum_kept(e, (1,))
     s = x - _row_max(x, d, xp)
     e = xp.exp(s)
-    return s, e, e.sum(axis=d, keepdims=True)
+    return s, e, _sum_kept(e, (d,))
 
 
 def _row_max(x, d, xp):
@@ -794,7 +794,7 @@ def _softmax_array(x, d, xp):
     if x.shape[d] == 0:
         return x.copy()
     e = xp.exp(x - x.max(axis=d, keepdims=True))
-    e /= e.sum(axis=d, keepdims=True)
+    e /= _sum_kept(e, (d,))
     return e
 
 
@@ -811,7 +811,7 @@ class SoftmaxBackward0(Node):
         if ya.ndim == 0:
             return g * 0
         gy = ga * ya
-        return make(fix_dtype(gy - ya * gy.sum(axis=d, keepdims=True), y._dtype), y._dtype,
+        return make(fix_dtype(gy - ya * _sum_kept(gy, (d,)), y._dtype), y._dtype,
                     y._device)
 
 
@@ -829,7 +829,9 @@ class LogSoftmaxBackward0(Node):
             return g * 0
         xp = xp_of(y)
         calc = ya.astype(np.float32) if ya.dtype.itemsize == 2 else ya
-        res = ga - xp.exp(calc) * ga.sum(axis=d, keepdims=True, dtype=calc.dtype)
+        total = _sum_kept(ga, (d,)) if ga.dtype == calc.dtype else \
+            ga.sum(axis=d, keepdims=True, dtype=calc.dtype)
+        res = ga - xp.exp(calc) * total
         return make(fix_dtype(res, y._dtype), y._dtype, y._device)
 
 
