@@ -65,7 +65,7 @@ def _trailing(dims, ndim):
 def _sum_dims(a, dims, keepdims=False):
     """``a.sum(axis=dims, keepdims=keepdims)`` for sorted ``dims``; over trailing axes by BLAS
     where ``_sum_rows`` takes ``a``."""
-    if _trailing(dims, a.ndim):
+    if a.size >= _SUM_ROWS_MIN and _trailing(dims, a.ndim):
         res = _sum_rows(a, len(dims), keepdims)
         if res is not None:
             return res
@@ -199,7 +199,7 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
         res = _sum_over(x, dims)  # by BLAS (Note [Sums by BLAS])
         if keepdim:
             res = res.reshape(tuple(1 if i in dims else n for i, n in enumerate(x.shape)))
-    elif not full and _trailing(dims, x.ndim) and \
+    elif x.size >= _SUM_ROWS_MIN and not full and _trailing(dims, x.ndim) and \
             (res := _sum_rows(x, len(dims), keepdim)) is not None:
         pass
     else:
@@ -261,7 +261,8 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
     for k in dims:
         n *= x.shape[k]
     # sum / n: what PyTorch computes, and cheaper than ndarray.mean's Python wrapper
-    res = None if full or not _trailing(dims, x.ndim) else _sum_rows(x, len(dims), keepdim)
+    res = _sum_rows(x, len(dims), keepdim) if x.size >= _SUM_ROWS_MIN and not full and \
+        _trailing(dims, x.ndim) else None
     if res is not None:
         res /= n
     elif x.__class__ is np.ndarray:
