@@ -812,3 +812,66 @@ def test_linear_bias_over_tiled_rows_matches_torch(dtype):
     tol = {'float16': 1e-2, 'float32': 1e-5, 'float64': 1e-12}[dtype]
     for got, want in zip(*out):
         np.testing.assert_allclose(got, want, rtol=tol, atol=tol * np.abs(want).max())
+
+
+@pytest.mark.parametrize('dtype', ['float32', 'float64'])
+@pytest.mark.parametrize('big,small', [
+    ((4096, 64), (4096, 1)), ((4096, 64), (64,)), ((64, 4096), (64, 1)),
+    ((8, 16, 32, 40), (1, 16, 1, 1)), ((8, 16, 32, 40), (16, 1, 1)), ((8, 16, 32, 40), (32, 40)),
+    ((8, 16, 32, 40), (1, 1, 40)), ((8, 16, 32, 40), (8, 16, 32, 1)), ((8, 16, 32, 40), (8, 1, 1, 1)),
+    ((3, 700, 70), (3, 700, 1)), ((3, 700, 70), (70,)), ((128, 16, 8, 8), (1, 16, 1, 1))])
+def test_broadcast_over_short_rows_matches_torch_bit_for_bit(big, small, dtype):
+    """add/sub/mul/div with one operand broadcast along a large one's short trailing runs or
+    over its leading axes (Note [Broadcasts over short rows]), either operand first: the
+    values bit for bit as PyTorch's (signed zeros, infinities and NaN among them), and the
+    gradients."""
+    rng = np.random.default_rng(11)
+    a = rng.standard_normal(big).astype(dtype)
+    b = rng.standard_normal(small).astype(dtype)
+    a.reshape(-1)[:6] = [-0.0, 0.0, np.inf, -np.inf, np.nan, 1.0]
+    b.reshape(-1)[:3] = [-0.0, 0.0, np.inf][:b.size]
+    for first in (a, b):
+        second = b if first is a else a
+        for op in ('add', 'sub', 'mul', 'div'):
+            out = []
+            for m in (flambeau, torch):
+                x = m.tensor(first, requires_grad=True)
+                y = m.tensor(second, requires_grad=True)
+                r = getattr(m, op)(x, y)
+                out.append(r.detach().numpy())
+                if op in ('add', 'mul'):
+                    (r * r.detach().nan_to_num(0, 0, 0)).nan_to_num(0, 0, 0).sum().backward()
+                    out += [x.grad.numpy(), y.grad.numpy()]
+            got, want = out[:len(out) // 2], out[len(out) // 2:]
+            assert got[0].shape == want[0].shape and got[0].dtype == want[0].dtype
+            u = f'u{got[0].itemsize}'
+            assert got[0].view(u).tolist() == want[0].view(u).tolist(), (op, first.shape)
+            for g, w in zip(got[1:], want[1:]):
+                np.testing.assert_allclose(g, w, rtol=1e-4 if dtype == 'float32' else 1e-10,
+                                           atol=1e-3 if dtype == 'float32' else 1e-9)
+
+
+@pytest.mark.parametrize('dtype', ['float32', 'float64'])
+@pytest.mark.parametrize('shape,dims', [((8192, 64), -1), ((16, 8, 64, 48), (-2, -1)),
+                                        ((2048, 3), -1), ((100, 9000), -1), ((4096, 16), 0)])
+def test_sums_over_trailing_axes_match_torch(shape, dims, dtype):
+    """sum / mean / var / logsumexp / softmax over trailing axes by BLAS (Note [Sums by BLAS]),
+    rows over _BLAS_ROW_MAX and leading axes by NumPy: values within float rounding of
+    PyTorch's, NaN and infinities propagated, gradients."""
+    rng = np.random.default_rng(12)
+    a = rng.standard_normal(shape).astype(dtype) * 3 + 1
+    a.reshape(-1)[[5, 700]] = [np.nan, np.inf]
+    res = []
+    for m in (flambeau, torch):
+        x = m.tensor(a, requires_grad=True)
+        outs = [x.sum(dims), x.mean(dims, keepdim=True), x.var(dims), m.logsumexp(x, dims)]
+        if not isinstance(dims, tuple):
+            outs.append(m.softmax(x.nan_to_num(0, 0, 0), dims))
+        sum(o.nan_to_num(0, 0, 0).square().sum() for o in outs).backward()
+        res.append([o.detach().numpy() for o in outs] + [x.grad.numpy()])
+    tol = 2e-5 if dtype == 'float32' else 1e-12
+    for got, want in zip(*res):
+        assert got.shape == want.shape and got.dtype == want.dtype
+        finite = np.isfinite(want)
+        scale = np.abs(want[finite]).max() if finite.any() else 1.0
+        np.testing.assert_allclose(got, want, rtol=tol, atol=tol * scale)
