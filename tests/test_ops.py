@@ -818,7 +818,8 @@ def test_linear_bias_over_tiled_rows_matches_torch(dtype):
 @pytest.mark.parametrize('big,small', [
     ((4096, 64), (4096, 1)), ((4096, 64), (64,)), ((64, 4096), (64, 1)),
     ((8, 16, 32, 40), (1, 16, 1, 1)), ((8, 16, 32, 40), (16, 1, 1)), ((8, 16, 32, 40), (32, 40)),
-    ((8, 16, 32, 40), (1, 1, 40)), ((8, 16, 32, 40), (8, 16, 32, 1)), ((8, 16, 32, 40), (8, 1, 1, 1)),
+    ((8, 16, 32, 40), (1, 1, 40)), ((8, 16, 32, 40), (8, 16, 32, 1)),
+    ((8, 16, 32, 40), (8, 1, 1, 1)),
     ((3, 700, 70), (3, 700, 1)), ((3, 700, 70), (70,)), ((128, 16, 8, 8), (1, 16, 1, 1))])
 def test_broadcast_over_short_rows_matches_torch_bit_for_bit(big, small, dtype):
     """add/sub/mul/div with one operand broadcast along a large one's short trailing runs or

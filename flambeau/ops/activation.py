@@ -24,7 +24,7 @@ from .inplace import apply_inplace
 from .pointwise import abs as _abs
 from .pointwise import relu as _relu
 from .pointwise import exp, sigmoid, tanh, where  # noqa: F401  (F.sigmoid, F.tanh)
-from .reduce import _sum_kept
+from ._common import _sum_kept
 from .shape import cat
 from .special import _blockwise, erf, erf_array, odd_horner, xp_of_array
 

@@ -12,8 +12,8 @@ import numpy as np
 
 from .. import dtypes as _dt
 from ._common import (Node, Tensor, as_number, binary_operands, broadcast_error, broadcast_op,
-                      fix_dtype, make, needs_grad, on_device, record, reduce_grad, scalar_value, state,
-                      xp_of)
+                      fix_dtype, make, needs_grad, on_device, record, reduce_grad, scalar_value,
+                      state, xp_of)
 from ..device import CPU
 
 

@@ -31,7 +31,7 @@ from .arithmetic import div
 from .creation import zeros
 from .shape import cat
 from .random import _dropout
-from .reduce import _sum_kept, _sum_over
+from ._common import _sum_kept, _sum_over
 
 # the names ``flambeau.nn.functional`` exports from this module
 FUNCTIONAL = ['alpha_dropout', 'batch_norm', 'dropout', 'dropout1d', 'dropout2d', 'dropout3d',

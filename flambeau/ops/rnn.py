@@ -39,7 +39,7 @@ from ..autograd.node import Node, record
 from ..tensor import Tensor
 from ._common import dtype_title, not_implemented, rows_op, xp_of
 from .creation import zeros_like
-from .reduce import _sum_over
+from ._common import _sum_over
 from .shape import cat, stack
 
 __all__ = ['rnn_tanh_cell', 'rnn_relu_cell', 'lstm_cell', 'gru_cell', 'rnn_tanh', 'rnn_relu',
