@@ -431,6 +431,27 @@ def test_embedding_and_index_add_grads_over_many_repeats(dtype):
     assert np.allclose(outs[0], outs[1], rtol=1e-5, atol=1e-5)
 
 
+@pytest.mark.parametrize('dtype', ['float32', 'float64'])
+def test_embedding_grad_sums_rows_in_pytorchs_order(dtype):
+    """The weight gradient of an embedding with many repeats (Note [Rows added by slots]): the
+    rows of each index added one after another, bit for bit as PyTorch's; a skewed set of
+    indices (one far more frequent: sorted runs instead) within rounding."""
+    rng = np.random.default_rng(31)
+    g = rng.standard_normal((64, 32, 24)).astype(dtype)
+    uniform = (np.arange(64 * 32) * 7919 + 13) % 256
+    skewed = np.where(np.arange(64 * 32) % 3 == 0, 5, uniform)
+    for idx, exact in ((uniform, True), (skewed, False)):
+        grads = []
+        for m in (torch, flambeau):
+            w = m.zeros((256, 24), dtype=getattr(m, dtype), requires_grad=True)
+            m.nn.functional.embedding(m.tensor(idx.reshape(64, 32)), w).backward(m.tensor(g))
+            grads.append(w.grad.numpy())
+        if exact:
+            assert grads[1].tobytes() == grads[0].tobytes()
+        else:
+            np.testing.assert_allclose(grads[1], grads[0], rtol=1e-5, atol=1e-4)
+
+
 def test_embedding_init_and_from_pretrained():
     m = fnn.Embedding(5, 3, padding_idx=2)
     assert m.weight[2].tolist() == [0.0] * 3 and m.weight.requires_grad
