@@ -876,3 +876,28 @@ def test_sums_over_trailing_axes_match_torch(shape, dims, dtype):
         finite = np.isfinite(want)
         scale = np.abs(want[finite]).max() if finite.any() else 1.0
         np.testing.assert_allclose(got, want, rtol=tol, atol=tol * scale)
+
+
+@pytest.mark.parametrize('shape', [(4096, 16), (64, 8, 64), (3000, 65), (100, 10), (2048, 64),
+                                   (32, 4, 64, 64)])
+def test_softmax_rows_through_transpose_match_torch(shape):
+    """softmax / log_softmax over short last axes (Note [Row maxima through a transpose], Note
+    [Broadcasts over short rows]): rows holding NaN, +inf, -inf and all -inf as PyTorch's, the
+    rest within rounding; and the softmax gradient."""
+    rng = np.random.default_rng(13)
+    a = (rng.standard_normal(shape) * 4).astype(np.float32)
+    rows = a.reshape(-1, shape[-1])
+    rows[1, 3], rows[2, 0], rows[3, 5] = np.nan, np.inf, -np.inf
+    rows[4] = -np.inf
+    res = []
+    for m in (flambeau, torch):
+        x = m.tensor(a, requires_grad=True)
+        y = m.softmax(x, -1)
+        ls = m.log_softmax(x, -1)
+        g = m.tensor(np.cos(np.arange(a.size)).reshape(shape).astype(np.float32))
+        (y * g).nan_to_num(0, 0, 0).sum().backward()
+        res.append([y.detach().numpy(), ls.detach().numpy(), x.grad.numpy()])
+    for got, want in zip(*res):
+        assert got.shape == want.shape and got.dtype == want.dtype
+        np.testing.assert_array_equal(np.isnan(got), np.isnan(want))
+        np.testing.assert_allclose(got, want, rtol=2e-5, atol=2e-6)

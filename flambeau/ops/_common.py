@@ -378,9 +378,9 @@ _BROADCAST_RUN_MAX = 256  # longer runs: NumPy's own loop is as fast
 
 
 def broadcast_op(op, x, y):
-    """``op(x, y)`` (a NumPy binary ufunc) with broadcasting; host float arrays of one dtype
-    whose broadcast NumPy would run in short rows take long ones (Note [Broadcasts over short
-    rows]). Example: ``broadcast_op(np.subtract, a, a.mean(-1, keepdims=True))``."""
+    """``op(x, y)`` (a NumPy binary ufunc) with broadcasting, for host arrays; float arrays of
+    one dtype whose broadcast NumPy would run in short rows take long ones (Note [Broadcasts
+    over short rows]). Example: ``broadcast_op(np.subtract, a, a.mean(-1, keepdims=True))``."""
     if type(x) is not np.ndarray or type(y) is not np.ndarray or x.dtype != y.dtype or \
             x.dtype.char not in 'fd' or x.ndim == y.ndim and x.size == y.size:
         return op(x, y)
