@@ -901,3 +901,34 @@ def test_softmax_rows_through_transpose_match_torch(shape):
         assert got.shape == want.shape and got.dtype == want.dtype
         np.testing.assert_array_equal(np.isnan(got), np.isnan(want))
         np.testing.assert_allclose(got, want, rtol=2e-5, atol=2e-6)
+
+
+@pytest.mark.parametrize('dtype', ['float32', 'float64', 'int32', 'int64'])
+@pytest.mark.parametrize('mask_shape', [(1, 1, 64, 64), (16, 1, 1, 64), (64,), (16, 4, 64, 64)])
+def test_masked_fill_and_where_under_broadcast_masks_bit_for_bit(mask_shape, dtype):
+    """masked_fill and where with a mask smaller than the result (Note [Branch-free where],
+    ``_select_broadcast``), either side the scalar: bit for bit as PyTorch's, NaN and signed
+    zeros kept; masked_fill's gradient."""
+    rng = np.random.default_rng(14)
+    a = (rng.standard_normal((16, 4, 64, 64)) * 5).astype(dtype)
+    if dtype.startswith('float'):
+        a.reshape(-1)[:4] = [np.nan, -0.0, np.inf, -np.inf]
+    mask = rng.random(mask_shape) > 0.4
+    fills = [-np.inf, 0.0, np.nan, 2.5] if dtype.startswith('float') else [0, -7]
+    for fill in fills:
+        res = []
+        for m in (flambeau, torch):
+            x, c = m.tensor(a), m.tensor(mask)
+            res.append([x.masked_fill(c, fill).numpy(), m.where(c, x, fill).numpy(),
+                        m.where(c, fill, x).numpy()])
+        for got, want in zip(*res):
+            assert got.dtype == want.dtype and got.shape == want.shape
+            u = f'u{got.itemsize}'
+            assert got.view(u).tolist() == want.view(u).tolist(), fill
+    if dtype.startswith('float'):
+        grads = []
+        for m in (flambeau, torch):
+            x = m.tensor(a, requires_grad=True)
+            x.masked_fill(m.tensor(mask), -np.inf).nan_to_num(0, 0, 0).sum().backward()
+            grads.append(x.grad.numpy())
+        assert grads[0].tobytes() == grads[1].tobytes()

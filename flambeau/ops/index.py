@@ -22,6 +22,7 @@ import numpy as np
 from .. import dtypes as _dt
 from ._common import (Node, Tensor, as_number, checked_scalar, device_mismatch, dtype_title,
                       make, make_view, record, state, xp_of, xp_of_array)
+from .pointwise import _select
 
 _int32, _int64, _bool = _dt.int32, _dt.int64, _dt.bool
 
@@ -1233,7 +1234,7 @@ def masked_fill(input, mask, value):
     _same_device(input, mask)
     v = _cast_scalar(value, input._dtype)
     try:
-        data = xp_of(input).where(mask._data, v, input._data)
+        data = _select(xp_of(input), mask._data, v, input._data, input._data.dtype)
     except ValueError as e:
         from ._common import broadcast_error
         raise broadcast_error(e, mask._data, input._data) from None
