@@ -932,3 +932,109 @@ def test_masked_fill_and_where_under_broadcast_masks_bit_for_bit(mask_shape, dty
             x.masked_fill(m.tensor(mask), -np.inf).nan_to_num(0, 0, 0).sum().backward()
             grads.append(x.grad.numpy())
         assert grads[0].tobytes() == grads[1].tobytes()
+
+
+@pytest.mark.parametrize('dtype', ['float32', 'float64', 'float16'])
+def test_sigmoid_and_silu_tails_match_torch(dtype):
+    """sigmoid, silu and glu by PyTorch's formulas (``1 / (1 + exp(-x))``, ``x / (1 +
+    exp(-x))``): exact 0 and -0.0 where ``exp(-x)`` overflows, 1 far above, NaN kept, the
+    rest within a few ulp; over a large array (cache-sized blocks) and a 0-d one."""
+    a = np.concatenate([np.linspace(-800, 800, 300001), [np.nan, np.inf, -np.inf, -0.0, 0.0,
+                                                          -88.7, -89.0, 17.0, -17.0]])
+    a = a.astype(dtype)
+    for arr in (a, a[3:4].reshape(())):
+        res = []
+        for m in (flambeau, torch):
+            x = m.tensor(arr)
+            res.append([m.sigmoid(x).numpy(), m.nn.functional.silu(x).numpy()]
+                       + ([m.nn.functional.glu(x, 0).numpy()] if arr.ndim else []))
+        for got, want in zip(*res):
+            assert got.dtype == want.dtype and got.shape == want.shape
+            np.testing.assert_array_equal(np.isnan(got), np.isnan(want))
+            np.testing.assert_array_equal(got == 0, want == 0)
+            np.testing.assert_array_equal(np.signbit(got[got == 0]), np.signbit(want[want == 0]))
+            tol = {'float16': 1e-3, 'float32': 4e-7, 'float64': 1e-15}[dtype]
+            np.testing.assert_allclose(got, want, rtol=tol, atol=0)
+
+
+@pytest.mark.parametrize('dtype', ['float32', 'float64'])
+def test_clamp_edge_values_bit_for_bit(dtype):
+    """clamp with scalar and tensor bounds over signed zeros, NaN and infinities (in the input
+    and in the bounds, ``min > max`` included): PyTorch's results bit for bit, NaN where
+    PyTorch's are (its vector loops make some NaN all ones: payloads are not compared)."""
+    vals = np.array([-0.0, 0.0, 1.0, -1.0, np.nan, np.inf, -np.inf, 0.5, -2.0], dtype)
+    grid = np.array(np.meshgrid(vals, vals, vals, indexing='ij')).reshape(3, -1)
+    a, lo, hi = (np.ascontiguousarray(g) for g in grid)
+    u = f'u{a.itemsize}'
+    large = np.tile(a, 8)  # (blocks against a cached bound from 4096 elements)
+
+    def same(got, want):
+        nan = np.isnan(want)
+        return np.array_equal(np.isnan(got), nan) and \
+            got[~nan].view(u).tolist() == want[~nan].view(u).tolist()
+    for m_args in (lambda m: (m.tensor(lo), m.tensor(hi)), lambda m: (m.tensor(lo), None),
+                   lambda m: (None, m.tensor(hi))):
+        assert same(*(m.clamp(m.tensor(a), *m_args(m)).numpy() for m in (flambeau, torch)))
+    for low in vals:
+        for high in vals:
+            for bounds in ((float(low), float(high)), (float(low), None), (None, float(high))):
+                for arr in (a, large):
+                    got, want = (m.clamp(m.tensor(arr), *bounds).numpy()
+                                 for m in (flambeau, torch))
+                    assert same(got, want), bounds
+
+
+@pytest.mark.parametrize('dtype', ['float32', 'float64', 'int64', 'float16'])
+@pytest.mark.parametrize('largest', [True, False])
+def test_topk_by_partition_matches_a_stable_sort(dtype, largest):
+    """topk (Note [Top k by partition]) on rows without ties, with ties at the k-th value, with
+    NaN, along a middle dim: the values as PyTorch's and the indices those of a stable sort
+    (ties by index, NaN largest); the values' gradient."""
+    rng = np.random.default_rng(15)
+    base = rng.standard_normal((6, 300, 4)) * 50
+    cases = [base, np.round(base / 40), base.copy()]
+    cases[2][0, 7, 1] = cases[2][3, 100, 0] = np.nan
+    for a in cases:
+        if dtype == 'int64' and np.isnan(a).any():
+            continue
+        a = a.astype(dtype)
+        for k in (1, 5, 40):
+            res = []
+            for m in (flambeau, torch):
+                x = m.tensor(a, requires_grad=dtype != 'int64')
+                v, i = m.topk(x, k, dim=1, largest=largest)
+                if dtype != 'int64':
+                    v.sum().backward()
+                res.append((v.detach().numpy(), i.numpy(),
+                            None if dtype == 'int64' else x.grad.numpy()))
+            (fv, fi, fg), (tv, ti, tg) = res
+            np.testing.assert_array_equal(fv, tv)
+            keys = a.astype(np.float32) if dtype == 'float16' else a
+            full = np.argsort(-keys if largest else keys, axis=1, kind='stable')[:, :k]
+            if largest and np.isnan(keys).any():  # NaN first: the stable sort of -keys keeps
+                full = np.argsort(np.where(np.isnan(keys), -np.inf, -keys), axis=1,
+                                  kind='stable')[:, :k]
+            np.testing.assert_array_equal(fi, full)
+            if fg is not None:  # ones at the picked indices (PyTorch breaks ties its own way)
+                want = np.zeros(a.shape, fg.dtype)
+                np.put_along_axis(want, fi, 1, axis=1)
+                np.testing.assert_array_equal(fg, want)
+
+
+@pytest.mark.parametrize('dtype', ['float32', 'float64'])
+def test_last_axis_extrema_through_a_transpose_match_torch(dtype):
+    """amax / amin over short last axes of large arrays (Note [Row maxima through a
+    transpose]): NaN propagated, values and the even split of tied gradients as PyTorch's."""
+    rng = np.random.default_rng(16)
+    a = np.round(rng.standard_normal((256, 40, 16)) * 3).astype(dtype)  # (ties)
+    a[0, 0, 3] = np.nan
+    a[1, 2, :] = -np.inf
+    res = []
+    for m in (flambeau, torch):
+        x = m.tensor(a, requires_grad=True)
+        outs = [m.amax(x, -1), m.amin(x, -1, keepdim=True), x.amax(2)]
+        sum(o.nan_to_num(0, 0, 0).sum() for o in outs).backward()
+        res.append([o.detach().numpy() for o in outs] + [x.grad.numpy()])
+    for got, want in zip(*res):
+        assert got.shape == want.shape and got.dtype == want.dtype
+        np.testing.assert_array_equal(got, want)

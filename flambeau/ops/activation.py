@@ -23,11 +23,11 @@ from .creation import empty_like, zeros_like
 from .inplace import apply_inplace
 from .pointwise import abs as _abs
 from .pointwise import relu as _relu
-from .pointwise import exp, sigmoid, tanh, where  # noqa: F401  (F.sigmoid, F.tanh)
-from ._common import _BROADCAST_OP_MIN, _sum_kept, broadcast_op
-from .._blas import transpose_into
+from .pointwise import _sigmoid_array, exp, sigmoid, tanh, where  # noqa: F401  (F.sigmoid, F.tanh)
+from ._common import _BROADCAST_OP_MIN, _sum_kept, broadcast_op, reduce_last
 from .shape import cat
-from .special import _blockwise, erf, erf_array, odd_horner, xp_of_array
+from ._common import _blockwise
+from .special import erf, erf_array, odd_horner, xp_of_array
 
 _SQRT_HALF = math.sqrt(0.5)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
@@ -506,9 +506,14 @@ def gelu(input, approximate='none'):
                    deriv=deriv)
 
 
-def _sigmoid_of(x, xp):
-    e = xp.exp(-xp.abs(x))
-    return xp.where(x >= 0, 1 / (1 + e), e / (1 + e))
+def _silu_block(x):
+    """``x / (1 + exp(-x))`` of a host float array, PyTorch's formula (-0.0 far below zero,
+    where ``exp(-x)`` overflows)."""
+    e = np.negative(x.reshape(-1))  # (1-D: a 0-d array's ufunc result is a scalar)
+    with np.errstate(over='ignore', invalid='ignore'):  # (-inf / inf: NaN, as PyTorch's)
+        np.exp(e, out=e)
+        e += x.dtype.type(1)
+        return np.divide(x.reshape(-1), e, out=e).reshape(x.shape)
 
 
 class SiluBackward0(Node):
@@ -524,7 +529,8 @@ def _silu(input):
     x = _float_only(input, 'silu_cpu')
     xp = xp_of(input)
     calc = x.astype(np.float32) if x.dtype.itemsize == 2 else x
-    return _finish(input, calc * _sigmoid_of(calc, xp), SiluBackward0, save_input=True)
+    res = _blockwise(_silu_block, calc) if xp is np else calc / (1 + xp.exp(-calc))
+    return _finish(input, res, SiluBackward0, save_input=True)
 
 
 def silu(input, inplace=False):
@@ -769,27 +775,14 @@ def _shifted_exp(x, d, xp):
     return s, e, _sum_kept(e, (d,))
 
 
-# Note [Row maxima through a transpose]: NumPy reduces a short last axis row by row, ~50 ns a
-# row: a softmax's row maxima over (8192, 64) float32 took 414 us, more than its exp. With the
-# rows turned into columns by the BLAS (Note [Transposes by the BLAS]) the maximum over the
-# first axis runs as whole-row vector ops: 259 us with the transpose. Rows of up to
-# ``_TRANSPOSED_MAX_ROW`` elements take it (at 128 the two ways are even).
-_TRANSPOSED_MAX_ROW = 64
-_TRANSPOSED_MAX_MIN = 1 << 15
-
-
 def _row_max(x, d, xp):
     """The max of ``x`` over ``d`` (kept). A row with inf or NaN comes out NaN below, as in
     PyTorch (inf - inf)."""
     # fmax: NumPy's max checks for NaN as it goes (~20% slower); NaN is NaN whatever the shift
     if xp is not np:
         return x.max(axis=d, keepdims=True)
-    k = x.shape[d] if x.ndim else 1
-    if d == x.ndim - 1 and 1 < k <= _TRANSPOSED_MAX_ROW and x.size >= _TRANSPOSED_MAX_MIN and \
-            x.flags.c_contiguous and x.dtype.char in 'fd':
-        cols = np.empty((k, x.size // k), x.dtype)
-        transpose_into(x.reshape(-1, k), cols)
-        return np.fmax.reduce(cols, axis=0).reshape(x.shape[:-1] + (1,))
+    if x.ndim and d == x.ndim - 1:
+        return reduce_last(np.fmax, x, True)  # (Note [Row maxima through a transpose])
     return np.fmax.reduce(x, axis=d, keepdims=True)
 
 
@@ -981,7 +974,7 @@ def glu(input, dim=-1):
     h = n // 2
     a = calc[(slice(None),) * d + (slice(0, h),)]
     b = calc[(slice(None),) * d + (slice(h, n),)]
-    return _finish(input, a * _sigmoid_of(b, xp), GluBackward0, save_input=True, dim=d)
+    return _finish(input, a * _sigmoid_array(b, xp), GluBackward0, save_input=True, dim=d)
 
 
 class PreluKernelBackward0(Node):

@@ -19,7 +19,7 @@ from .. import dtypes as _dt
 from ._common import (_CHUNK, _INT_OF, _TITLES, Node, Tensor, binary_operands,  # noqa: F401
                       broadcast_error, checked_scalar, dtype_title as _dt_title, fix_dtype,
                       make, normalize_dims, not_implemented, on_device, record, reduce_grad,
-                      scalar_value, state, xp_of, const_like)
+                      scalar_value, state, xp_of, const_like, _blockwise)
 from ..device import CPU
 
 
@@ -175,10 +175,25 @@ class SigmoidBackward0(Node):
         return g * y * (1 - y)
 
 
+def _sigmoid_block(x):
+    """``1 / (1 + exp(-x))`` of a host float array: PyTorch's own formula (``exp(-x)``
+    overflows to inf below x ~ -88.7 and the result is 0 there, as in PyTorch)."""
+    e = np.negative(x.reshape(-1))  # (1-D: a 0-d array's ufunc result is a scalar)
+    with np.errstate(over='ignore'):
+        np.exp(e, out=e)
+    e += x.dtype.type(1)
+    return np.divide(x.dtype.type(1), e, out=e).reshape(x.shape)
+
+
 def _sigmoid_array(x, xp=np):
-    # exp of -|x| never overflows: sigmoid(x) = 1/(1+e^-x) for x >= 0, e^x/(1+e^x) below.
-    e = xp.exp(-xp.abs(x))
-    return xp.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+    """The logistic function of a float array, in its dtype (half types through float32); on
+    the host in cache-sized blocks, four vectorised passes (a branch on the sign cost 5x:
+    1M float32 5.8 -> 1.2 ms)."""
+    if xp is not np:
+        return 1 / (1 + xp.exp(-x))
+    if x.dtype.itemsize == 2:
+        return _blockwise(_sigmoid_block, x.astype(np.float32)).astype(x.dtype)
+    return _blockwise(_sigmoid_block, x)
 
 
 def sigmoid(input, *, out=None):
@@ -309,6 +324,19 @@ def _pass_nonzero(y, g):
     return m.view(y.dtype)
 
 
+def _against_const(op, value, x):
+    """``op(value, x)`` for a contiguous host array ``x`` and a scalar ``value``: block by block
+    against a cached array of it (``const_like``: NumPy's loop against a scalar is not the
+    vectorised one)."""
+    flat = x.reshape(-1)
+    out = np.empty_like(flat)
+    c = const_like(flat[:_CHUNK], value)
+    for i in range(0, flat.size, _CHUNK):
+        j = i + _CHUNK
+        op(c[:flat.size - i] if j > flat.size else c, flat[i:j], out=out[i:j])
+    return out.reshape(x.shape)
+
+
 def _max0(xp, x):
     """``max(0, x)`` as PyTorch's relu takes it: -0.0 and NaN pass unchanged. On the host in
     blocks against a cached array of zeros (NumPy's maximum with a scalar operand skips its
@@ -316,13 +344,7 @@ def _max0(xp, x):
     zero = x.dtype.type(0)
     if xp is not np or x.size < 4096 or not x.flags.c_contiguous:
         return xp.maximum(zero, x)
-    flat = x.reshape(-1)
-    out = np.empty_like(flat)
-    z = const_like(flat[:_CHUNK], zero)
-    for i in range(0, flat.size, _CHUNK):
-        j = i + _CHUNK
-        np.maximum(z[:flat.size - i] if j > flat.size else z, flat[i:j], out=out[i:j])
-    return out.reshape(x.shape)
+    return _against_const(np.maximum, zero, x)
 
 
 def relu(input):
@@ -407,22 +429,37 @@ def _clamp(input, min, max, label):
                               if len(bounds) == 2 else 'clamp_min_scalar_cpu'
                               if min is not None else 'clamp_max_scalar_cpu', dt)
     x = x.astype(dt.numpy, copy=False)
-    res = x
+    lo = hi = None
+    if min is not None:
+        lo = min._data.astype(dt.numpy, copy=False) if lo_t is not None else checked_scalar(min, dt)
+    if max is not None:
+        hi = max._data.astype(dt.numpy, copy=False) if hi_t is not None else checked_scalar(max, dt)
     try:
-        if min is not None:
-            lo = min._data.astype(dt.numpy, copy=False) if lo_t is not None else \
-                checked_scalar(min, dt)
-            res = xp.maximum(res, lo)
-        if max is not None:
-            hi = max._data.astype(dt.numpy, copy=False) if hi_t is not None else \
-                checked_scalar(max, dt)
-            res = xp.minimum(res, hi)
+        if xp is np and x.dtype.kind in 'fiu' and (lo is None) != (hi is None) and \
+                lo_t is None and hi_t is None:
+            # one scalar bound: PyTorch's clamp_min / clamp_max take the bound first (which
+            # zero a tie between -0.0 and 0.0 gives); on large arrays against a cached block
+            # of it (NumPy's loop against a scalar is not the vectorised one)
+            op, b = (np.maximum, lo) if hi is None else (np.minimum, hi)
+            res = _against_const(op, b, x) if x.size >= 4096 and x.flags.c_contiguous else \
+                op(b, x)
+        elif xp is np and x.dtype.kind in 'fiu':
+            # NumPy's clip: one vectorised pass, PyTorch's results bit for bit (NaN where its
+            # are, signed zeros; maximum then minimum differed on signed zeros); against scalar
+            # bounds maximum and minimum skip their vector loops (1M float32: 807 -> 114 us)
+            res = np.clip(x, lo, hi)
+        else:
+            res = x
+            if lo is not None:
+                res = xp.maximum(res, lo)
+            if hi is not None:
+                res = xp.minimum(res, hi)
+            if res is x:
+                res = x.copy()
+            if dt.is_floating_point:  # NaN in the input stays NaN
+                res = xp.where(xp.isnan(x), x, res)
     except ValueError as e:
         raise broadcast_error(e, x, *(t._data for t in (lo_t, hi_t) if t is not None)) from None
-    if res is x:
-        res = x.copy()
-    if dt.is_floating_point:  # NaN in the input stays NaN
-        res = xp.where(xp.isnan(x), x, res)
     r = make(fix_dtype(res, dt), dt, input._device)
     if state.enabled and (input._requires_grad or (lo_t is not None and lo_t._requires_grad)
                           or (hi_t is not None and hi_t._requires_grad)):

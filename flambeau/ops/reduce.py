@@ -21,7 +21,7 @@ from .. import dtypes as _dt
 from . import creation as _creation
 from ._common import (_SUM_ROWS_MIN, Node, Tensor, _channel_axes, _sum_dims, _sum_over,
                       _sum_rows, _trailing, make, normalize_dims, not_implemented, record,
-                      shape_arg, state, xp_of)
+                      reduce_last, shape_arg, state, xp_of)
 
 _f32, _f64 = _dt.float32, _dt.float64
 
@@ -442,7 +442,10 @@ def _amaxmin(input, dim, keepdim, is_max):
     xp = xp_of(input)
     x = input._data
     dims = normalize_dims(dim if dim not in (None, ()) else None, x.ndim)
-    res = (xp.max if is_max else xp.min)(x, axis=dims, keepdims=keepdim)
+    if xp is np and x.ndim > 1 and dims == (x.ndim - 1,) and x.size:
+        res = reduce_last(np.maximum if is_max else np.minimum, x, keepdim)
+    else:
+        res = (xp.max if is_max else xp.min)(x, axis=dims, keepdims=keepdim)
     r = make(res, input._dtype, input._device)
     if state.enabled and input._requires_grad:
         node = AmaxBackward()

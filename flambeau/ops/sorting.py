@@ -133,11 +133,43 @@ def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
     if not x.ndim:
         values, indices = _scalar_pair(input)
     else:
-        order = _argsort(xp_of(input), x, d, largest)
-        sl = [slice(None)] * x.ndim
-        sl[d] = slice(0, k)
-        values, indices = _pick(input, order[tuple(sl)], d, True)
+        xp = xp_of(input)
+        order = _topk_order(x, d, k, largest) if xp is np else None
+        if order is None:
+            order = _argsort(xp, x, d, largest)
+            sl = [slice(None)] * x.ndim
+            sl[d] = slice(0, k)
+            order = order[tuple(sl)]
+        values, indices = _pick(input, order, d, True)
     return _finish('topk', 'TopkBackward0', input, values, indices, d, True, out)
+
+
+# Note [Top k by partition]: the stable sort of whole rows that topk took costs ~50 ns an
+# element ((64, 1000) float32: 3.0 ms; a top-k over a 50K vocabulary, 35 ms for 8 rows). A
+# partition finds each row's k-th value in linear time; its k candidates are the answer
+# unless that value is tied with elements left out, so where no row has such a tie the
+# candidates, taken in index order, are sorted stably among themselves: the same indices, in
+# the same order, as the full sort (ties by index; NaN largest). Otherwise, and where the k-th
+# value is NaN, the full sort decides. (64, 1000), k = 5: 3049 -> ~500 us.
+def _topk_order(x, d, k, largest):
+    """The indices (k along ``d``) of ``x``'s top ``k`` as the stable sort orders them, by
+    partition (Note [Top k by partition]); None where the full sort must decide."""
+    n = x.shape[d]
+    if not 0 < k < n // 2 or n < 64:
+        return None
+    keys = np.moveaxis(_keys(x), d, -1)
+    kth = n - k if largest else k - 1
+    cand = np.argpartition(keys, kth, axis=-1)
+    cand = cand[..., kth:] if largest else cand[..., :k]
+    cand.sort(axis=-1)  # (index order: the stable sort's order among ties)
+    vals = np.take_along_axis(keys, cand, axis=-1)
+    t = (vals.min if largest else vals.max)(axis=-1, keepdims=True)
+    if keys.dtype.kind == 'f' and np.isnan(t).any():
+        return None
+    if ((keys == t).sum(axis=-1) != (vals == t).sum(axis=-1)).any():
+        return None  # the k-th value is tied with elements outside the candidates
+    order = np.take_along_axis(cand, _argsort(np, vals, -1, largest), axis=-1)
+    return np.moveaxis(order, -1, d)
 
 
 def kthvalue(input, k, dim=-1, keepdim=False, *, out=None):

@@ -17,9 +17,9 @@ import math
 import numpy as np
 
 from .. import dtypes as _dt
-from ._common import (_CHUNK, Node, Tensor, as_number, binary_operands, broadcast_error,
-                      const_like, fix_dtype, make, not_implemented, record, reduce_grad, state,
-                      xp_of, xp_of_array)
+from ._common import (_CHUNK, Node, Tensor, _blockwise, as_number, binary_operands,
+                      broadcast_error, const_like, fix_dtype, make, not_implemented, record,
+                      reduce_grad, state, xp_of, xp_of_array)
 from .pointwise import _unary, exp, where
 
 _LN2 = math.log(2.0)
@@ -414,19 +414,6 @@ _math_erfc = np.frompyfunc(math.erfc, 1, 1)
 _SMALL = 256  # below this many elements, Python's math.erf per element is faster
 
 
-
-
-def _blockwise(fn, x):
-    """``fn`` (an elementwise function of a float array returning a new array of the same
-    shape and dtype) over a large NumPy array block by block: the dozens of passes of a
-    rational approximation then run on cached data (float64 erf of 1M elements: 59 -> 33 ms)."""
-    if x.size <= 4 * _CHUNK or xp_of_array(x) is not np:
-        return fn(x)
-    flat = x.reshape(-1)
-    out = np.empty(flat.shape, x.dtype)
-    for s in range(0, flat.size, _CHUNK):
-        out[s:s + _CHUNK] = fn(flat[s:s + _CHUNK])
-    return out.reshape(x.shape)
 
 
 def erf_array(x):
