@@ -531,3 +531,32 @@ def test_direct_conv_input_gradient_over_many_channels_matches_torch(padding, di
     tol = dict(rtol=1e-5, atol=1e-5) if dt == 'float32' else dict(rtol=1e-10, atol=1e-10)
     np.testing.assert_allclose(xt.grad.numpy(), tx.grad.numpy(), **tol)
     np.testing.assert_allclose(wt.grad.numpy(), tw.grad.numpy(), **tol)
+
+
+@pytest.mark.parametrize('dtype', ['float32', 'float64'])
+@pytest.mark.parametrize('kw', [{'kernel_size': 2}, {'kernel_size': 3, 'stride': 2, 'padding': 1},
+                                {'kernel_size': 3, 'stride': 1, 'padding': 1,
+                                 'count_include_pad': False},
+                                {'kernel_size': (2, 3), 'stride': (1, 2), 'ceil_mode': True},
+                                {'kernel_size': 3, 'divisor_override': 7}])
+def test_avg_pool_window_sums_bit_for_bit(kw, dtype):
+    """avg_pool2d / avg_pool3d as sums of one strided view per kernel offset, added in the
+    window's row-major order: PyTorch's values bit for bit, and its gradients."""
+    rng = np.random.default_rng(17)
+    a = rng.standard_normal((4, 3, 11, 13)).astype(dtype)
+    a3 = rng.standard_normal((2, 3, 6, 7, 8)).astype(dtype)
+    res = []
+    for m in (flambeau, torch):
+        x, x3 = m.tensor(a, requires_grad=True), m.tensor(a3, requires_grad=True)
+        y = m.nn.functional.avg_pool2d(x, **kw)
+        kw3 = {k: v[0] if isinstance(v, tuple) else v for k, v in kw.items()}
+        y3 = m.nn.functional.avg_pool3d(x3, **kw3)
+        (y.square().sum() + y3.square().sum()).backward()
+        res.append([y.detach().numpy(), y3.detach().numpy(), x.grad.numpy(), x3.grad.numpy()])
+    for i, (got, want) in enumerate(zip(*res)):
+        assert got.shape == want.shape and got.dtype == want.dtype
+        if i < 2:
+            assert got.tobytes() == want.tobytes()
+        else:
+            tol = 1e-5 if dtype == 'float32' else 1e-12
+            np.testing.assert_allclose(got, want, rtol=tol, atol=tol)
