@@ -863,9 +863,10 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
     elif p == 0:
         res = (ab != 0).sum(axis=axis, keepdims=keepdim, dtype=ab.dtype)
     elif p == 1:
-        res = ab.sum(axis=axis, keepdims=keepdim)
+        res = _sum_dims(ab, axis, keepdim)  # (Note [Sums by BLAS] over trailing dims)
     elif p == 2:
-        res = xp.sqrt((ab * ab).sum(axis=axis, keepdims=keepdim))
+        ab *= ab
+        res = xp.sqrt(_sum_dims(ab, axis, keepdim))
     else:
         res = (ab ** p).sum(axis=axis, keepdims=keepdim) ** (1.0 / p)
     r = make(xp.asarray(res).astype(dt.numpy, copy=False), dt, x._device)
