@@ -1038,3 +1038,63 @@ def test_last_axis_extrema_through_a_transpose_match_torch(dtype):
     for got, want in zip(*res):
         assert got.shape == want.shape and got.dtype == want.dtype
         np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize('dtype', ['float32', 'float64'])
+@pytest.mark.parametrize('exponent', [3, 3.0, -1, -2, -0.5, -1.0])
+def test_pow_special_exponents_bit_for_bit(exponent, dtype):
+    """x ** 3, 1 / x, 1 / x**2 and 1 / sqrt(x) by products and a division, as PyTorch's kernel
+    computes them: its values bit for bit (zeros, infinities, NaN), and the gradient."""
+    rng = np.random.default_rng(18)
+    a = np.concatenate([rng.standard_normal(5000) * 3,
+                        [0.0, -0.0, np.inf, -np.inf, np.nan, 1e-30, -1e20]]).astype(dtype)
+    res = []
+    for m in (flambeau, torch):
+        x = m.tensor(a, requires_grad=True)
+        y = x.pow(exponent)
+        y.nan_to_num(0, 0, 0).sum().backward()
+        res.append((y.detach().numpy(), x.grad.numpy()))
+    (fy, fg), (ty, tg) = res
+    same = (fy.view(f'u{fy.itemsize}') == ty.view(f'u{ty.itemsize}')) | (np.isnan(fy) & np.isnan(ty))
+    assert same.all()
+    ok = np.isfinite(tg)
+    np.testing.assert_array_equal(np.isfinite(fg), ok)
+    np.testing.assert_allclose(fg[ok], tg[ok], rtol=1e-6 if dtype == 'float32' else 1e-14)
+
+
+@pytest.mark.parametrize('dtype', ['float32', 'float64'])
+def test_branch_free_activations_match_torch(dtype):
+    """leaky_relu (as the larger of x and slope * x for slopes in [0, 1], by bits otherwise),
+    elu, hardswish, smooth_l1_loss, and the blocked sigmoid / silu gradients: PyTorch's values
+    (leaky_relu bit for bit, signed zeros and NaN included) and gradients, on arrays large
+    enough for the blocked and branch-free paths."""
+    rng = np.random.default_rng(19)
+    a = (rng.standard_normal(300000) * 4).astype(dtype)
+    a[:6] = [0.0, -0.0, np.nan, np.inf, -np.inf, -3.0]
+    t = (rng.standard_normal(300000)).astype(dtype)
+    tol = 1e-5 if dtype == 'float32' else 1e-12
+    for slope in (0.01, 0.0, 1.0, 2.0, -0.5):
+        got, want = (m.nn.functional.leaky_relu(m.tensor(a), slope).numpy()
+                     for m in (flambeau, torch))
+        u = f'u{got.itemsize}'
+        same = (got.view(u) == want.view(u)) | (np.isnan(got) & np.isnan(want))
+        assert same.all(), slope
+    F_ = {'elu': lambda m, x: m.nn.functional.elu(x),
+          'hardswish': lambda m, x: m.nn.functional.hardswish(x),
+          'sigmoid': lambda m, x: m.sigmoid(x), 'silu': lambda m, x: m.nn.functional.silu(x),
+          'leaky': lambda m, x: m.nn.functional.leaky_relu(x, 0.1),
+          'smooth_l1': lambda m, x: m.nn.functional.smooth_l1_loss(x, m.tensor(t), beta=0.5,
+                                                                    reduction='none')}
+    for name, f in F_.items():
+        res = []
+        for m in (flambeau, torch):
+            x = m.tensor(a, requires_grad=True)
+            y = f(m, x)
+            (y * m.tensor(t)).nan_to_num(0, 0, 0).sum().backward()
+            res.append((y.detach().numpy(), x.grad.numpy()))
+        (fy, fg), (ty, tg) = res
+        np.testing.assert_array_equal(np.isnan(fy), np.isnan(ty), err_msg=name)
+        ok = np.isfinite(ty)
+        np.testing.assert_allclose(fy[ok], ty[ok], rtol=tol, atol=tol, err_msg=name)
+        ok = np.isfinite(a)  # (the gradient at a NaN or infinite input is not compared)
+        np.testing.assert_allclose(fg[ok], tg[ok], rtol=tol, atol=tol, err_msg=name)

@@ -23,7 +23,7 @@ from .creation import empty_like, zeros_like
 from .inplace import apply_inplace
 from .pointwise import abs as _abs
 from .pointwise import relu as _relu
-from .pointwise import _sigmoid_array, exp, sigmoid, tanh, where  # noqa: F401  (F.sigmoid, F.tanh)
+from .pointwise import _blocks2, _select, _sigmoid_array, exp, sigmoid, tanh, where  # noqa: F401
 from ._common import _BROADCAST_OP_MIN, _sum_kept, broadcast_op, reduce_last
 from .shape import cat
 from ._common import _blockwise
@@ -143,7 +143,12 @@ class LeakyReluBackward(Node):
 
 def _leaky_relu(input, negative_slope, in_place=False):
     x = _float_only(input, 'leaky_relu_cpu')
-    res = xp_of(input).where(x > 0, x, x * x.dtype.type(negative_slope))
+    xp = xp_of(input)
+    scaled = x * x.dtype.type(negative_slope)
+    if xp is np and 0 < negative_slope <= 1 and x.ndim:  # the larger of x and slope * x
+        res = np.maximum(x, scaled, out=scaled)
+    else:
+        res = _select(xp, x > 0, x, scaled, x.dtype)
     return _finish(input, res, LeakyReluBackward, save_input=not in_place,
                    save_output=in_place, slope=negative_slope,
                    label='LeakyReluBackward1' if in_place else 'LeakyReluBackward0')
@@ -258,7 +263,7 @@ def _elu(input, alpha, scale, input_scale, kind, in_place=False):
     xp = xp_of(input)
     calc = x.astype(np.float32) if x.dtype.itemsize == 2 else x
     neg = xp.expm1(calc * input_scale) * (alpha * scale)
-    res = xp.where(calc > 0, calc * scale if scale != 1 else calc, neg)
+    res = _select(xp, calc > 0, calc * scale if scale != 1 else calc, neg, neg.dtype)
     return _finish(input, res, EluBackward, save_input=not in_place, save_output=in_place,
                    label=f'{kind}Backward{1 if in_place else 0}', alpha=alpha, scale=scale,
                    input_scale=input_scale, is_result=in_place)
@@ -521,8 +526,22 @@ class SiluBackward0(Node):
 
     def backward(self, g):
         x, = self.saved_tensors
+        xa, ga = x._data, g._data
+        if not state.enabled and type(xa) is np.ndarray and xa.dtype.char in 'fd' and \
+                ga.dtype == xa.dtype and ga.shape == xa.shape:
+            return make(_blocks2(_silu_grad_block, ga, xa), g._dtype, g._device)
         s = sigmoid(x)
         return g * (s * (x * (1 - s) + 1))
+
+
+def _silu_grad_block(g, x, out):
+    """PyTorch's ``(g * s) * (1 + x * (1 - s))``, ``s = sigmoid(x)``, into ``out``."""
+    s = _sigmoid_array(x)
+    np.subtract(x.dtype.type(1), s, out=out)
+    out *= x
+    out += x.dtype.type(1)
+    s *= g
+    out *= s
 
 
 def _silu(input):
@@ -628,14 +647,15 @@ class HardswishBackward0(Node):
 
     def backward(self, g):
         x, = self.saved_tensors
-        return where(x < -3, 0., where(x <= 3, g * (x / 3 + 0.5), g))
+        # PyTorch's boundaries: 0 from -3 down, the linear side from 3 up
+        return where(x <= -3, 0., where(x < 3, g * (x / 3 + 0.5), g))
 
 
 def _hardswish(input):
     x = _float_only(input, 'hardswish_cpu')
     xp = xp_of(input)
     calc = x.astype(np.float32) if x.dtype.itemsize == 2 else x
-    res = calc * xp.minimum(xp.maximum(calc + 3, 0), 6) / 6
+    res = calc * xp.clip(calc + 3, 0, 6) / 6  # (clip: one vector pass; signed zeros as before)
     return _finish(input, res, HardswishBackward0, save_input=True)
 
 
@@ -849,6 +869,10 @@ class LogSoftmaxBackward0(Node):
         calc = ya.astype(np.float32) if ya.dtype.itemsize == 2 else ya
         total = _sum_kept(ga, (d,)) if ga.dtype == calc.dtype else \
             ga.sum(axis=d, keepdims=True, dtype=calc.dtype)
+        if xp is np and ga.dtype == calc.dtype and calc.size >= _BROADCAST_OP_MIN:
+            e = np.exp(calc)  # (Note [Broadcasts over short rows] for the per-row totals)
+            e = broadcast_op(np.multiply, e, total)
+            return make(fix_dtype(np.subtract(ga, e, out=e), y._dtype), y._dtype, y._device)
         res = ga - xp.exp(calc) * total
         return make(fix_dtype(res, y._dtype), y._dtype, y._device)
 

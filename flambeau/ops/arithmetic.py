@@ -553,10 +553,19 @@ def pow(input, exponent, *, out=None):
             # (0 unless x is 1 or -1), as PyTorch computes it
             int_neg = (y < 0, y % 2 != 0)
             y = xp_of(input).where(int_neg[0], 0, y).astype(y.dtype)
+    # PyTorch's own special exponents (and the same arithmetic); NumPy's power runs ~60 ns an
+    # element on float32 (x ** 3 over 1M: 62 ms against 1.2 as two products)
     if tb is None and y == 2:
         res = x * x
+    elif tb is None and y == 3:
+        res = x * x
+        res *= x
     elif tb is None and y == 0.5 and dt.is_floating_point:
         res = on_device(np.sqrt, input._device)(x)
+    elif tb is None and dt.is_floating_point and y in (-1, -2, -0.5):
+        den = x if y == -1 else x * x if y == -2 else on_device(np.sqrt, input._device)(x)
+        with np.errstate(divide='ignore'):
+            res = x.dtype.type(1) / den
     else:
         try:
             res = x ** y

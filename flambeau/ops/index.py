@@ -100,6 +100,9 @@ def add_at_rows(a, ix, v):
         starts = np.flatnonzero(np.concatenate(([True], s[1:] != s[:-1])))
         counts = np.diff(starts, append=n)
         runs, width = starts.size, int(counts.max())
+        if width == 1:  # no index repeats: one fancy add
+            a[s] += v[order]
+            return
         if runs * width > 2 * n:
             a[s[starts]] += np.add.reduceat(v[order], starts, axis=0)
             return

@@ -30,7 +30,7 @@ from ..autograd.grad_mode import no_grad
 from .activation import (_log_softmax_array, _shifted_exp, _softmax_input, log_softmax,
                          logsigmoid, softmax)
 from .distance import pairwise_distance
-from .pointwise import exp, log, sigmoid, where
+from .pointwise import _select, exp, log, sigmoid, where
 
 FUNCTIONAL = ['binary_cross_entropy', 'binary_cross_entropy_with_logits', 'cosine_embedding_loss',
               'cross_entropy', 'gaussian_nll_loss', 'hinge_embedding_loss', 'huber_loss',
@@ -199,7 +199,7 @@ class SmoothL1LossBackward0(_PointwiseLossBackward):
 
 def _smooth_l1(x, t, xp, beta):
     z = xp.abs(x - t)
-    return xp.where(z < beta, 0.5 * z * z / beta, z - 0.5 * beta)
+    return _select(xp, z < beta, 0.5 * z * z / beta, z - 0.5 * beta, z.dtype)
 
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction='mean', beta=1.0):

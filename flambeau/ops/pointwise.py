@@ -172,7 +172,29 @@ class SigmoidBackward0(Node):
 
     def backward(self, g):
         y = self.saved_output()
+        ya, ga = y._data, g._data
+        if not state.enabled and type(ya) is np.ndarray and ya.dtype.char in 'fd' and \
+                ga.dtype == ya.dtype and ga.shape == ya.shape:
+            # PyTorch's (g * (1 - y)) * y, in cache-sized blocks
+            return make(_blocks2(_sigmoid_grad_block, ga, ya), g._dtype, g._device)
         return g * y * (1 - y)
+
+
+def _sigmoid_grad_block(g, y, out):
+    np.subtract(y.dtype.type(1), y, out=out)
+    out *= g
+    out *= y
+
+
+def _blocks2(fn, a, b):
+    """``fn(a_block, b_block, out_block)`` over two host arrays of one shape, block by block
+    (each block's passes on cached data): the result, a new array."""
+    out = np.empty(a.shape, a.dtype)
+    fa, fb, fo = a.reshape(-1), b.reshape(-1), out.reshape(-1)
+    for i in range(0, fo.size, _CHUNK):
+        j = i + _CHUNK
+        fn(fa[i:j], fb[i:j], fo[i:j])
+    return out
 
 
 def _sigmoid_block(x):
