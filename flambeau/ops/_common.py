@@ -205,6 +205,8 @@ def _sum_to_size_nograd(g, x, shape):
     d = g._dtype
     if d.itemsize == 2 and d.is_floating_point:
         res = x.sum(axis=tuple(axes), dtype=np.float32).reshape(shape)
+    elif x.size < _SUM_ROWS_MIN:  # (a BLAS call costs more than a small sum)
+        res = x.sum(axis=tuple(axes)).reshape(shape)
     else:  # (Note [Sums by BLAS])
         res = _sum_dims(x, tuple(axes)) if axes[0] else _sum_over(x, tuple(axes))
         res = res.reshape(shape)

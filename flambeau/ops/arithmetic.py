@@ -11,9 +11,9 @@ __all__ = ['add', 'div', 'divide', 'floor_divide', 'mul', 'multiply', 'pow', 're
 import numpy as np
 
 from .. import dtypes as _dt
-from ._common import (Node, Tensor, as_number, binary_operands, broadcast_error, broadcast_op,
-                      fix_dtype, make, needs_grad, on_device, record, reduce_grad, scalar_value,
-                      state, xp_of)
+from ._common import (_BROADCAST_OP_MIN, Node, Tensor, as_number, binary_operands,
+                      broadcast_error, broadcast_op, fix_dtype, make, needs_grad, on_device,
+                      record, reduce_grad, scalar_value, state, xp_of)
 from ..device import CPU
 
 
@@ -78,8 +78,9 @@ def add(input, other, *, alpha=1, out=None):
     if alpha != 1:
         y = times_alpha(y, alpha, dt)
     try:
-        res = x + y if tb is None or type(x) is not np.ndarray or x.shape == y.shape else \
-            broadcast_op(np.add, x, y)
+        res = broadcast_op(np.add, x, y) if tb is not None and \
+            (x.size >= _BROADCAST_OP_MIN or y.size >= _BROADCAST_OP_MIN) and \
+            type(x) is np.ndarray and x.shape != y.shape else x + y
     except ValueError as e:
         raise broadcast_error(e, x, y) from None
     r = make(fix_dtype(res, dt), dt, input._device)
@@ -109,8 +110,9 @@ def sub(input, other, *, alpha=1, out=None):
     if alpha != 1:
         y = times_alpha(y, alpha, dt)
     try:
-        res = x - y if tb is None or type(x) is not np.ndarray or x.shape == y.shape else \
-            broadcast_op(np.subtract, x, y)
+        res = broadcast_op(np.subtract, x, y) if tb is not None and \
+            (x.size >= _BROADCAST_OP_MIN or y.size >= _BROADCAST_OP_MIN) and \
+            type(x) is np.ndarray and x.shape != y.shape else x - y
     except ValueError as e:
         raise broadcast_error(e, x, y) from None
     r = make(fix_dtype(res, dt), dt, input._device)
@@ -222,8 +224,9 @@ def mul(input, other, *, out=None):
         input, other = other, input
     input, x, y, dt, tb = binary_operands(input, other)
     try:
-        res = x * y if tb is None or type(x) is not np.ndarray or x.shape == y.shape else \
-            broadcast_op(np.multiply, x, y)
+        res = broadcast_op(np.multiply, x, y) if tb is not None and \
+            (x.size >= _BROADCAST_OP_MIN or y.size >= _BROADCAST_OP_MIN) and \
+            type(x) is np.ndarray and x.shape != y.shape else x * y
     except ValueError as e:
         raise broadcast_error(e, x, y) from None
     r = make(fix_dtype(res, dt), dt, input._device)
@@ -311,8 +314,9 @@ def div(input, other, *, rounding_mode=None, out=None):
     input, x, y, dt, tb = binary_operands(input, other)
     x, y, dt = _to_float(x, y, dt, other)
     try:
-        res = x / y if tb is None or type(x) is not np.ndarray or x.shape == y.shape else \
-            broadcast_op(np.divide, x, y)
+        res = broadcast_op(np.divide, x, y) if tb is not None and \
+            (x.size >= _BROADCAST_OP_MIN or y.size >= _BROADCAST_OP_MIN) and \
+            type(x) is np.ndarray and x.shape != y.shape else x / y
     except ValueError as e:
         raise broadcast_error(e, x, y) from None
     r = make(fix_dtype(res, dt), dt, input._device)
