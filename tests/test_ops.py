@@ -1098,3 +1098,21 @@ def test_branch_free_activations_match_torch(dtype):
         np.testing.assert_allclose(fy[ok], ty[ok], rtol=tol, atol=tol, err_msg=name)
         ok = np.isfinite(a)  # (the gradient at a NaN or infinite input is not compared)
         np.testing.assert_allclose(fg[ok], tg[ok], rtol=tol, atol=tol, err_msg=name)
+
+
+@pytest.mark.parametrize('dtype', ['float32', 'float64'])
+def test_row_index_gradient_by_slots_matches_torch(dtype):
+    """The gradient of ``x[rows]`` (rows an integer array: unique, repeated, negative) added
+    into zeros row by row (Note [Rows added by slots]): PyTorch's gradients."""
+    rng = np.random.default_rng(20)
+    a = rng.standard_normal((500, 3, 7)).astype(dtype)
+    for rows in (np.arange(0, 500, 3), rng.integers(0, 500, 2000), rng.integers(-500, 500, 300)):
+        res = []
+        for m in (flambeau, torch):
+            x = m.tensor(a, requires_grad=True)
+            y = x[m.tensor(rows)]
+            y.backward(m.tensor(np.cos(np.arange(y.numel())).reshape(tuple(y.shape))
+                                .astype(dtype)))
+            res.append(x.grad.numpy())
+        np.testing.assert_allclose(res[0], res[1], rtol=1e-6 if dtype == 'float32' else 1e-13,
+                                   atol=1e-6 if dtype == 'float32' else 1e-13)

@@ -52,6 +52,9 @@ def _add_at(a, idx, v):
     if a.ndim == 1 and len(idx) == 1 and getattr(idx[0], 'dtype', None) != bool and \
             getattr(idx[0], 'ndim', 0):
         return add_at_1d(a, idx[0], v)
+    if a.ndim > 1 and len(idx) == 1 and getattr(idx[0], 'ndim', 0) == 1 and \
+            idx[0].dtype.kind in 'iu':  # whole rows (the gradient of x[rows]): by slots
+        return add_at_rows(a, idx[0], v)
     parts = []
     for i in idx:
         if getattr(i, 'ndim', 1) == 0 and getattr(i, 'dtype', None) == bool:
