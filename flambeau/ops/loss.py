@@ -96,6 +96,8 @@ class _PointwiseLossBackward(Node):
     __slots__ = ('reduction', 'n', 'param', 'weight')
 
     def deriv(self, x, t):
+        """``(df/dinput, df/dtarget)``; ``df/dtarget`` may be ``_NEGATED``: ``-df/dinput``,
+        made only when the target needs a gradient (a pass over the loss's size saved)."""
         raise NotImplementedError
 
     def backward(self, g):
@@ -107,8 +109,11 @@ class _PointwiseLossBackward(Node):
         if self.next_functions[0][0] is not None:
             gx = reduce_grad(dx * g, x.shape, x._dtype)
         if self.next_functions[1][0] is not None:
-            gt = reduce_grad(dt * g, t.shape, t._dtype)
+            gt = reduce_grad((-dx if dt is _NEGATED else dt) * g, t.shape, t._dtype)
         return gx, gt
+
+
+_NEGATED = object()  # a deriv's df/dtarget that is -df/dinput
 
 
 def _pointwise_loss(node_cls, kernel, input, target, reduction, fwd, param=None, weight=None):
@@ -144,8 +149,7 @@ class MseLossBackward0(_PointwiseLossBackward):
     __slots__ = ()
 
     def deriv(self, x, t):
-        d = (x - t) * 2
-        return d, -d
+        return (x - t) * 2, _NEGATED
 
 
 def _mse(x, t, xp, _):
@@ -194,7 +198,7 @@ class SmoothL1LossBackward0(_PointwiseLossBackward):
         d = x - t
         b = self.param
         dx = where(d.abs() < b, d / b, d.sign())
-        return dx, -dx
+        return dx, _NEGATED
 
 
 def _smooth_l1(x, t, xp, beta):
@@ -229,7 +233,7 @@ class HuberLossBackward0(_PointwiseLossBackward):
         d = x - t
         delta = self.param
         dx = d.clamp(-delta, delta)
-        return dx, -dx
+        return dx, _NEGATED
 
 
 def _huber(x, t, xp, delta):
