@@ -23,7 +23,8 @@ from .creation import empty_like, zeros_like
 from .inplace import apply_inplace
 from .pointwise import abs as _abs
 from .pointwise import relu as _relu
-from .pointwise import _blocks2, _select, _sigmoid_array, exp, sigmoid, tanh, where  # noqa: F401
+from .pointwise import (_blocks2, _one_plus_exp_neg, _select, _sigmoid_array, exp,  # noqa: F401
+                        sigmoid, tanh, where)  # (sigmoid, tanh: F.sigmoid, F.tanh)
 from ._common import _BROADCAST_OP_MIN, _sum_kept, broadcast_op, reduce_last
 from .shape import cat
 from ._common import _blockwise
@@ -514,10 +515,8 @@ def gelu(input, approximate='none'):
 def _silu_block(x):
     """``x / (1 + exp(-x))`` of a host float array, PyTorch's formula (-0.0 far below zero,
     where ``exp(-x)`` overflows)."""
-    e = np.negative(x.reshape(-1))  # (1-D: a 0-d array's ufunc result is a scalar)
-    with np.errstate(over='ignore', invalid='ignore'):  # (-inf / inf: NaN, as PyTorch's)
-        np.exp(e, out=e)
-        e += x.dtype.type(1)
+    e = _one_plus_exp_neg(x)
+    with np.errstate(invalid='ignore'):  # (-inf / inf: NaN, as PyTorch's)
         return np.divide(x.reshape(-1), e, out=e).reshape(x.shape)
 
 

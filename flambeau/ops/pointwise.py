@@ -197,13 +197,20 @@ def _blocks2(fn, a, b):
     return out
 
 
-def _sigmoid_block(x):
-    """``1 / (1 + exp(-x))`` of a host float array: PyTorch's own formula (``exp(-x)``
-    overflows to inf below x ~ -88.7 and the result is 0 there, as in PyTorch)."""
-    e = np.negative(x.reshape(-1))  # (1-D: a 0-d array's ufunc result is a scalar)
+def _one_plus_exp_neg(x):
+    """``1 + exp(-x)`` of a host float array, as a new 1-D array (a 0-d array's ufunc result
+    would be a scalar); ``exp(-x)`` overflows to inf quietly below x ~ -88.7."""
+    e = np.negative(x.reshape(-1))
     with np.errstate(over='ignore'):
         np.exp(e, out=e)
     e += x.dtype.type(1)
+    return e
+
+
+def _sigmoid_block(x):
+    """``1 / (1 + exp(-x))`` of a host float array: PyTorch's own formula (0 where ``exp(-x)``
+    overflows, as in PyTorch)."""
+    e = _one_plus_exp_neg(x)
     return np.divide(x.dtype.type(1), e, out=e).reshape(x.shape)
 
 
