@@ -32,6 +32,7 @@ from .special import erf, erf_array, odd_horner, xp_of_array
 
 _SQRT_HALF = math.sqrt(0.5)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+_HALF_LOG2E_F32 = np.float32(-0.5 / math.log(2.0))
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 _GELU_C = 0.044715
 _SELU_ALPHA = 1.6732632423543772848170429916717
@@ -419,12 +420,17 @@ def _gelu_grad_block(x, g, cdf, out=None, sq=None):
     arrays of one dtype (into ``out`` if given, which must not be ``cdf``; ``sq``: ``x**2``
     if known)."""
     xp = xp_of_array(x)
+    # float32: exp(-x**2 / 2) as 2**(x**2 * -log2(e) / 2), NumPy's float32 exp2 taking half
+    # the time of its exp (64K elements: 15 against 31 us); the rounded constant moves the
+    # exponent by under 2e-6 where pdf(x) x is above 1e-7
+    f32 = x.dtype == np.float32
+    half = _HALF_LOG2E_F32 if f32 else x.dtype.type(-0.5)
     if sq is None:
         r = xp.multiply(x, x, out=out)
-        r *= x.dtype.type(-0.5)
+        r *= half
     else:
-        r = xp.multiply(sq, x.dtype.type(-0.5), out=out)
-    xp.exp(r, out=r)
+        r = xp.multiply(sq, half, out=out)
+    (xp.exp2 if f32 else xp.exp)(r, out=r)
     r *= x.dtype.type(_INV_SQRT_2PI)
     r *= x
     r += cdf
@@ -441,6 +447,9 @@ def _gelu_grad_block(x, g, cdf, out=None, sq=None):
 # feed-forward layer) forward + backward measured 3.8-4.4 -> 3.7-4.2 ms in place, the GPT step
 # 1-2% faster (the forward takes ~1 ms more, the backward ~1.2 ms less), where x and Phi come
 # back from memory.
+# In float32 the pdf's exponential is NumPy's exp2 (a constant folded into the square): the
+# forward with the derivative on 1M elements 3.17 -> 2.56 ms, the derivative's largest error
+# against float64 over [-12, 12] 1.81e-7 -> 1.71e-7.
 class GeluBackward0(Node):
     # cdf: the forward's normal CDF of x (exact GELU, float64 arrays), kept so that backward
     # does not evaluate erf again (erf is most of GELU's cost); deriv: the derivative (float32,
