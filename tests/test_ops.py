@@ -1101,6 +1101,51 @@ def test_branch_free_activations_match_torch(dtype):
 
 
 @pytest.mark.parametrize('dtype', ['float32', 'float64'])
+def test_pointwise_losses_in_blocks(dtype):
+    """mse, smooth_l1 and huber losses over arrays large enough to run in blocks (Note
+    [Pointwise losses in blocks]): PyTorch's losses and gradients for input and target (NaN
+    where the difference is NaN, as PyTorch's), and with ``reduction='none'`` the same bits
+    as the same loss taken piece by piece below the blocks' size."""
+    from flambeau.ops.loss import _BLOCKS_MIN
+    rng = np.random.default_rng(21)
+    n = _BLOCKS_MIN + 12345
+    a = (rng.standard_normal(n) * 2).astype(dtype)
+    b = rng.standard_normal(n).astype(dtype)
+    a[:6] = [np.nan, np.inf, -np.inf, 0.5, -0.3, 1.0]
+    b[3:6] = [0.0, 0.0, 0.7]
+    g = np.cos(np.arange(n)).astype(dtype)
+    tol = 1e-5 if dtype == 'float32' else 1e-12
+    losses = {'mse': lambda m, x, t, r: m.nn.functional.mse_loss(x, t, reduction=r),
+              'smooth_l1': lambda m, x, t, r: m.nn.functional.smooth_l1_loss(x, t, reduction=r),
+              'smooth_l1_0.3': lambda m, x, t, r: m.nn.functional.smooth_l1_loss(
+                  x, t, reduction=r, beta=0.3),
+              'huber_0.7': lambda m, x, t, r: m.nn.functional.huber_loss(x, t, reduction=r,
+                                                                         delta=0.7)}
+
+    def run(m, f, x, t, r, grad):
+        xt, tt = m.tensor(x, requires_grad=True), m.tensor(t, requires_grad=True)
+        y = f(m, xt, tt, r)
+        y.backward(m.tensor(grad) if r == 'none' else None)
+        return y.detach().numpy(), xt.grad.numpy(), tt.grad.numpy()
+
+    for name, f in losses.items():
+        for r in ('none', 'mean', 'sum'):
+            ours = run(flambeau, f, a, b, r, g)
+            theirs = run(torch, f, a, b, r, g)
+            for got, want in zip(ours, theirs):
+                np.testing.assert_array_equal(np.isnan(got), np.isnan(want), err_msg=name)
+                ok = ~np.isnan(want)
+                np.testing.assert_allclose(got[ok], want[ok], rtol=tol, atol=tol, err_msg=name)
+        whole = run(flambeau, f, a, b, 'none', g)
+        step = _BLOCKS_MIN // 2
+        parts = [run(flambeau, f, a[i:i + step], b[i:i + step], 'none', g[i:i + step])
+                 for i in range(0, n, step)]
+        for k in range(3):
+            np.testing.assert_array_equal(whole[k], np.concatenate([p[k] for p in parts]),
+                                          err_msg=name)
+
+
+@pytest.mark.parametrize('dtype', ['float32', 'float64'])
 def test_row_index_gradient_by_slots_matches_torch(dtype):
     """The gradient of ``x[rows]`` (rows an integer array: unique, repeated, negative) added
     into zeros row by row (Note [Rows added by slots]): PyTorch's gradients."""
