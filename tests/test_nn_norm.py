@@ -513,3 +513,50 @@ def test_layer_norm_over_row_blocks_matches_torch(shape, ns, dtype, affine):
     if affine:
         close(fw.grad, tw.grad, atol=1e-4)
         close(fb.grad, tb.grad, atol=1e-4)
+
+
+@pytest.mark.parametrize('shape,groups', [((4, 6, 9, 11), 3), ((3, 8, 64), 2), ((2, 6, 5, 5, 4), 6),
+                                          ((5, 4, 16, 16), 1), ((2, 6, 3, 3), 3)])
+@pytest.mark.parametrize('dtype', ['float32', 'float64'])
+@pytest.mark.parametrize('affine', [True, False])
+def test_group_norm_by_channel_rows_matches_torch(shape, groups, dtype, affine):
+    """Group norms whose channel rows take Note [Group norm by channel rows] (and one with rows
+    too short for it), inputs far from zero (the sums are taken over centered rows): the output
+    and the gradients of input, weight and bias, each alone and together."""
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal(shape) * 2 + 50
+    g = rng.standard_normal(shape)
+    c = shape[1]
+    w, b = rng.standard_normal(c), rng.standard_normal(c)
+    for need in ((True, True, True), (False, True, True), (True, False, False)):
+        fx, tx = both(x, dtype)
+        fw, tw = both(w, dtype) if affine else (None, None)
+        fb, tb = both(b, dtype) if affine else (None, None)
+        for pair, req in zip(((fx, tx), (fw, tw), (fb, tb)), need):
+            for t in pair:
+                if t is not None:
+                    t.requires_grad_(req)
+        if not any(t is not None and t.requires_grad for t in (tx, tw, tb)):
+            continue
+        fy, ty = F.group_norm(fx, groups, fw, fb), TF.group_norm(tx, groups, tw, tb)
+        close(fy, ty, atol=1e-5)
+        fy.backward(flambeau.tensor(g.astype(dtype)))
+        ty.backward(torch.tensor(g.astype(dtype)))
+        for f, t in ((fx, tx), (fw, tw), (fb, tb)):
+            if t is not None and t.requires_grad:
+                close(f.grad, t.grad, atol=1e-4)
+
+
+def test_group_norm_by_channel_rows_gradcheck():
+    """float64 gradcheck and gradgradcheck of a group norm on channel rows (Note [Group norm
+    by channel rows]; the second derivative goes through the Tensor formula)."""
+    rng = np.random.default_rng(5)
+    x = flambeau.tensor(rng.standard_normal((2, 4, 8, 9)) + 3, requires_grad=True)
+    w = flambeau.tensor(rng.standard_normal(4), requires_grad=True)
+    b = flambeau.tensor(rng.standard_normal(4), requires_grad=True)
+    assert F.group_norm(x, 2, w, b).grad_fn.group_rows is not None
+
+    def f(x, w, b):
+        return F.group_norm(x, 2, w, b)
+    assert flambeau.autograd.gradcheck(f, (x, w, b))
+    assert flambeau.autograd.gradgradcheck(f, (x, w, b))

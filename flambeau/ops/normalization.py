@@ -100,7 +100,7 @@ class _AffineNormBackward(Node):
     ``xhat``: the normalized input the forward computed (grouped view), or None.
     """
     __slots__ = ('grouped', 'axes', 'n', 'wshape', 'waxes', 'mean', 'invstd', 'batch', 'eps',
-                 'bias_dt', 'xhat', 'xc', 'channels')
+                 'bias_dt', 'xhat', 'xc', 'channels', 'group_rows')
 
     def release(self):
         Node.release(self)
@@ -116,6 +116,8 @@ class _AffineNormBackward(Node):
             return self._backward_outer(g, x, w, need_x, need_w, need_b)
         if self.channels:
             return self._backward_channels(g, x, w, need_x, need_w, need_b)
+        if self.group_rows is not None:
+            return self._backward_group_rows(g, x, w, need_x, need_w, need_b)
         shape, grouped, axes, waxes = x._data.shape, self.grouped, self.axes, self.waxes
         acc = _acc(x._data)
         ga = g._data.astype(acc, copy=False)
@@ -218,6 +220,38 @@ class _AffineNormBackward(Node):
             gx = make(res, x._dtype, dev)
         return gx, gw, gb
 
+    def _backward_group_rows(self, g, x, w, need_x, need_w, need_b):
+        """The backward of a group norm from per-(sample, channel) sums (Note [Group norm by
+        channel rows])."""
+        N, G, cg, hw = self.group_rows
+        C = G * cg
+        xa = x._data
+        ga = g._data.astype(xa.dtype, copy=False).reshape(N * C, hw)
+        invstd = self.invstd.reshape(N, G)
+        xc = np.subtract(xa.reshape(N, G, cg * hw), self.mean).reshape(N * C, hw)
+        sg = _sum_kept(ga, (1,)).reshape(N, G, cg)  # sum(g) per (sample, channel)
+        sgx = np.einsum('ij,ij->i', ga, xc).reshape(N, G, cg)  # sum(g * (x - mean))
+        dev = x._device
+        gb = gw = gx = None
+        if need_b:
+            gb = make(sg.sum(0).reshape(C).astype(self.bias_dt.numpy), self.bias_dt, dev)
+        if need_w:
+            gw = make((sgx * invstd[:, :, None]).sum(0).reshape(C).astype(w._dtype.numpy),
+                      w._dtype, dev)
+        if need_x:
+            wc = np.ones((G, cg), xa.dtype) if w is None else \
+                w._data.astype(xa.dtype, copy=False).reshape(G, cg)
+            inv_n = 1.0 / self.n
+            m1 = (sg * wc).sum(2) * inv_n  # mean of g * w over the group
+            m2 = (sgx * wc).sum(2) * invstd * inv_n  # mean of g * w * x_hat
+            a = (invstd[:, :, None] * wc).reshape(N * C, 1)
+            res = np.multiply(ga, a)
+            xc *= np.repeat(-invstd * invstd * m2, cg).reshape(N * C, 1)
+            res += xc
+            res += np.repeat(-invstd * m1, cg).reshape(N * C, 1)
+            gx = make(res.reshape(xa.shape).astype(x._dtype.numpy, copy=False), x._dtype, dev)
+        return gx, gw, gb
+
     def _backward_graph(self, g, x, w, need_x, need_w, need_b):
         """The same formula in Tensor ops (``create_graph``): differentiable again."""
         shape, grouped, axes = x._data.shape, self.grouped, self.axes
@@ -274,6 +308,8 @@ def _affine_norm(node_cls, input, weight, bias, grouped, axes, wshape, waxes, ep
     if _by_channels(xp, xa, axes):
         return _channel_norm(node_cls, input, weight, bias, xa, axes, wshape, eps, n, mean,
                              invstd)
+    if mean is None and _by_group_rows(xp, xa, axes, x):
+        return _group_rows_norm(node_cls, input, weight, bias, xa, wshape, waxes, eps, n)
     if batch:
         mean, xc, var, invstd = _stats(xp, xa, axes, n, eps)
     else:
@@ -297,6 +333,7 @@ def _affine_norm(node_cls, input, weight, bias, grouped, axes, wshape, waxes, ep
         node.xhat = xc if keep else None
         node.xc = xc if outer else None
         node.channels = False
+        node.group_rows = None
         node.grouped, node.axes, node.n, node.wshape, node.waxes = grouped, axes, n, wshape, waxes
         node.mean, node.invstd, node.batch, node.eps = mean, invstd, batch, eps
         node.bias_dt = bias._dtype if bias is not None else dt
@@ -363,6 +400,7 @@ def _channel_norm(node_cls, input, weight, bias, xa, axes, wshape, eps, n, mean,
         node = node_cls()
         node.xhat = node.xc = None
         node.channels = batch
+        node.group_rows = None
         node.grouped, node.axes, node.n, node.wshape, node.waxes = xa.shape, axes, n, wshape, axes
         node.mean, node.invstd = mean.reshape(wshape), invstd.reshape(wshape)
         node.batch, node.eps = batch, eps
@@ -370,6 +408,64 @@ def _channel_norm(node_cls, input, weight, bias, xa, axes, wshape, eps, n, mean,
         node.save(input, weight)
         record(node, out, input, weight, bias)
     return out, mean.reshape(wshape), var if var is None else var.reshape(wshape)
+
+
+# Note [Group norm by channel rows]: a group norm of a host (N, C, *S) array normalizes each
+# (sample, group) over its C / G channels' rows of prod(S) elements; as in Note [Batch norm by
+# channel sums], its sums are vector products and row dot products (no temporary), and its
+# output and input gradient are per-row affine maps of whole arrays: ``y = (x - mean) a + b``
+# with ``a = invstd w`` per (sample, channel), and ``grad_x = a g + c (x - mean) + d`` with
+# ``c = -invstd^2 m2``, ``d = -invstd m1``, ``m1``, ``m2`` the group means of ``g w`` and
+# ``g w x_hat``, from the per-(sample, channel) sums of ``g`` and ``g (x - mean)``. The node
+# keeps no normalized copy: the backward centers the input again. GroupNorm(4, 16) on (32, 16,
+# 32, 32) float32 (alternating, min): forward 744 -> 483 us, backward 975 -> 730 us (PyTorch's
+# forward + backward 0.43-0.53 ms on both cores). Per-row scaling is NumPy's slower loop over a
+# stride-0 operand (95 us against 78 for a product of two such arrays), not worth a repeat.
+def _by_group_rows(xp, xa, axes, x):
+    """Whether a group norm (``xa``: its (N, G, C / G * prod(S)) view of the host array ``x``)
+    takes Note [Group norm by channel rows]: float32/float64, contiguous, channel rows of at
+    least ``_CHANNEL_ROW_MIN`` elements."""
+    return xp is np and axes == (2,) and xa.ndim == 3 and x.ndim >= 3 and xa.size and \
+        xa.dtype in (np.float32, np.float64) and x.flags.c_contiguous and \
+        x.size >= _CHANNEL_ROW_MIN * x.shape[0] * x.shape[1]
+
+
+def _group_rows_norm(node_cls, input, weight, bias, xa, wshape, waxes, eps, n):
+    """``_affine_norm`` of a group norm by Note [Group norm by channel rows]: the output and
+    the statistics."""
+    N, G, per = xa.shape
+    C = input._data.shape[1]
+    cg, hw = C // G, per * G // C
+    dt = xa.dtype
+    mean = _sum_kept(xa, (2,)) * (1.0 / n)
+    y = np.subtract(xa, mean)
+    rows = y.reshape(N * G, per)
+    var = np.einsum('ij,ij->i', rows, rows).reshape(N, G, 1) * (1.0 / n)
+    invstd = 1.0 / np.sqrt(var + eps)
+    a = np.repeat(invstd.reshape(N * G), cg).reshape(N, C)
+    if weight is not None:
+        a *= weight._data.astype(dt, copy=False).reshape(1, C)
+    y = y.reshape(N * C, hw)
+    y *= a.reshape(N * C, 1)
+    if bias is not None:
+        y = y.reshape(N, C, hw)
+        y += bias._data.astype(dt, copy=False).reshape(1, C, 1)
+    x = input._data
+    out = make(y.reshape(x.shape).astype(input._dtype.numpy, copy=False), input._dtype,
+               input._device)
+    if state.enabled and (input._requires_grad or (weight is not None and weight._requires_grad)
+                          or (bias is not None and bias._requires_grad)):
+        node = node_cls()
+        node.xhat = node.xc = None
+        node.channels = False
+        node.group_rows = (N, G, cg, hw)
+        node.grouped, node.axes, node.n, node.wshape, node.waxes = xa.shape, (2,), n, wshape, \
+            waxes
+        node.mean, node.invstd, node.batch, node.eps = mean, invstd, True, eps
+        node.bias_dt = bias._dtype if bias is not None else input._dtype
+        node.save(input, weight)
+        record(node, out, input, weight, bias)
+    return out, mean, var
 
 
 # Note [Layer norm by outer products]: a layer norm over rows of up to 512 features builds its
