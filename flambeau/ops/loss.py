@@ -108,7 +108,8 @@ class _PointwiseLossBackward(Node):
 
     def backward(self, g):
         x, t = self.saved_tensors
-        if self.block_deriv is not None and not state.enabled and self.weight is None:
+        if x._data.size >= _BLOCKS_MIN and self.block_deriv is not None and \
+                not state.enabled and self.weight is None:
             res = self._blocked(g, x, t)
             if res is not None:
                 return res
