@@ -1065,7 +1065,8 @@ def test_pow_special_exponents_bit_for_bit(exponent, dtype):
 @pytest.mark.parametrize('dtype', ['float32', 'float64'])
 def test_branch_free_activations_match_torch(dtype):
     """leaky_relu (as the larger of x and slope * x for slopes in [0, 1], by bits otherwise),
-    elu, hardswish, smooth_l1_loss, and the blocked sigmoid / silu gradients: PyTorch's values
+    elu, hardswish, smooth_l1_loss, softplus (with exp overflowing under a high threshold),
+    and the blocked sigmoid / silu gradients: PyTorch's values
     (leaky_relu bit for bit, signed zeros and NaN included) and gradients, on arrays large
     enough for the blocked and branch-free paths."""
     rng = np.random.default_rng(19)
@@ -1084,7 +1085,9 @@ def test_branch_free_activations_match_torch(dtype):
           'sigmoid': lambda m, x: m.sigmoid(x), 'silu': lambda m, x: m.nn.functional.silu(x),
           'leaky': lambda m, x: m.nn.functional.leaky_relu(x, 0.1),
           'smooth_l1': lambda m, x: m.nn.functional.smooth_l1_loss(x, m.tensor(t), beta=0.5,
-                                                                    reduction='none')}
+                                                                    reduction='none'),
+          'softplus': lambda m, x: m.nn.functional.softplus(x, 2.0, 5.0),
+          'softplus_overflow': lambda m, x: m.nn.functional.softplus(x * 30, 1.0, 100.0)}
     for name, f in F_.items():
         res = []
         for m in (flambeau, torch):

@@ -329,13 +329,60 @@ def celu_(input, alpha=1.0):
 
 
 # -- smooth activations --------------------------------------------------------------------------
+# Note [Softplus by PyTorch's formula]: softplus is PyTorch's own ``log1p(exp(beta x)) / beta``
+# where ``beta x <= threshold`` and ``x`` above (the threshold keeps ``exp`` finite), its
+# derivative ``g z / (z + 1)`` with ``z = exp(beta x)``, both evaluated on host arrays block by
+# block (``_blockwise``, ``_blocks2``: the passes on cached data) with the few elements above
+# the threshold copied in afterwards. The stable ``max(y, 0) + log1p(exp(-|y|))`` it replaced
+# rounded differently for positive inputs, and branched per element in ``where``. (1024, 1024)
+# float32 forward + backward (alternating, min): 6.23 -> 3.1-3.3 ms (PyTorch ~1.5 on both cores).
 class SoftplusBackward0(Node):
     __slots__ = ('beta', 'threshold')
 
     def backward(self, g):
         x, = self.saved_tensors
-        xb = x * self.beta
+        xa, ga = x._data, g._data
+        if not state.enabled and type(xa) is np.ndarray and xa.dtype.char in 'fd' and \
+                ga.dtype == xa.dtype and ga.shape == xa.shape:
+            beta, threshold = self.beta, self.threshold
+
+            def block(x, g, out):
+                _softplus_grad_block(x, g, out, beta, threshold)
+            return make(_blocks2(block, xa, ga), g._dtype, g._device)
+        xb = x * self.beta  # (differentiable again: sigmoid keeps the unused side finite)
         return where(xb > self.threshold, g, g * sigmoid(xb))
+
+
+def _softplus_block(x, beta, threshold):
+    """PyTorch's softplus of a float array: ``log1p(exp(beta x)) / beta``, and ``x`` where
+    ``beta x > threshold`` (Note [Softplus by PyTorch's formula]); a new array."""
+    xp = xp_of_array(x)
+    flat = x.reshape(-1)  # (a 0-d array's ufunc results would be scalars)
+    with np.errstate(over='ignore'):  # (exp overflows only above the threshold's usual range)
+        xb = flat * beta if beta != 1 else flat
+        r = xp.exp(xb)
+    xp.log1p(r, out=r)
+    if beta != 1:
+        r /= beta
+    big = xb > threshold
+    if big.any():
+        xp.copyto(r, flat, where=big)
+    return r.reshape(x.shape)
+
+
+def _softplus_grad_block(x, g, out, beta, threshold):
+    """PyTorch's softplus gradient ``g z / (z + 1)``, ``z = exp(beta x)``, and ``g`` where
+    ``beta x > threshold``, into ``out`` (host arrays of one dtype)."""
+    with np.errstate(over='ignore', invalid='ignore'):
+        xb = x * beta if beta != 1 else x
+        z = np.exp(xb)
+        np.multiply(g, z, out=out)
+        z += x.dtype.type(1)
+        out /= z
+    big = xb > threshold
+    if big.any():
+        np.copyto(out, g, where=big)
+    return out
 
 
 def softplus(input, beta=1.0, threshold=20.0):
@@ -348,11 +395,11 @@ def softplus(input, beta=1.0, threshold=20.0):
         tensor([ 0.3133,  0.6931, 30.0000])
     """
     x = _float_only(input, 'softplus_cpu')
-    xp = xp_of(input)
     calc = x.astype(np.float32) if x.dtype.itemsize == 2 else x
-    xb = calc * beta
-    soft = (xp.maximum(xb, 0) + xp.log1p(xp.exp(-xp.abs(xb)))) / beta
-    res = xp.where(xb > threshold, calc, soft)
+
+    def block(a):
+        return _softplus_block(a, beta, threshold)
+    res = _blockwise(block, calc)
     return _finish(input, res, SoftplusBackward0, save_input=True, beta=beta, threshold=threshold)
 
 
