@@ -256,16 +256,47 @@ class EluBackward(Node):
             neg = g * ((y + alpha * scale) * s_in)
             return where(y <= 0, neg, g * scale)
         x, = self.saved_tensors
+        xa, ga = x._data, g._data
+        if not state.enabled and type(xa) is np.ndarray and xa.dtype.char in 'fd' and \
+                ga.dtype == xa.dtype and ga.shape == xa.shape:
+            def block(x, g, out):
+                _elu_grad_block(x, g, out, alpha, scale, s_in)
+            return make(_blocks2(block, xa, ga), g._dtype, g._device)
         neg = g * (exp(x * s_in) * (alpha * scale * s_in))
         return where(x <= 0, neg, g * scale)  # (NaN takes the linear side, as in PyTorch)
 
 
+# (the ELU family's forward and gradient run block by block on host arrays: the same
+# operations, their passes on cached data, the same bits; (1024, 1024) float32 forward +
+# backward, alternating, min: 5.17 -> 3.70 ms with the three-pass ``_select``)
+def _elu_block(x, alpha, scale, input_scale):
+    """``scale * x`` above 0, ``alpha * scale * expm1(input_scale * x)`` below, of a float
+    array (as a new array; 0-d arrays too)."""
+    xp = xp_of_array(x)
+    flat = x.reshape(-1)  # (a 0-d array's ufunc results would be scalars)
+    neg = xp.expm1(flat * input_scale if input_scale != 1 else flat)
+    neg *= alpha * scale
+    return _select(xp, flat > 0, flat * scale if scale != 1 else flat, neg,
+                   neg.dtype).reshape(x.shape)
+
+
+def _elu_grad_block(x, g, out, alpha, scale, s_in):
+    """The ELU family's gradient ``g * (exp(s_in x) * alpha scale s_in)`` where ``x <= 0``,
+    ``g * scale`` elsewhere (NaN too), into ``out`` (host arrays of one dtype)."""
+    np.exp(x * s_in if s_in != 1 else x, out=out)
+    out *= alpha * scale * s_in
+    out *= g
+    out[...] = _select(np, x <= 0, out, g * scale if scale != 1 else g, out.dtype)
+    return out
+
+
 def _elu(input, alpha, scale, input_scale, kind, in_place=False):
     x = _float_only(input, 'elu_cpu')
-    xp = xp_of(input)
     calc = x.astype(np.float32) if x.dtype.itemsize == 2 else x
-    neg = xp.expm1(calc * input_scale) * (alpha * scale)
-    res = _select(xp, calc > 0, calc * scale if scale != 1 else calc, neg, neg.dtype)
+
+    def block(a):
+        return _elu_block(a, alpha, scale, input_scale)
+    res = _blockwise(block, calc)
     return _finish(input, res, EluBackward, save_input=not in_place, save_output=in_place,
                    label=f'{kind}Backward{1 if in_place else 0}', alpha=alpha, scale=scale,
                    input_scale=input_scale, is_result=in_place)
