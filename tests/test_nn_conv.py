@@ -560,3 +560,34 @@ def test_avg_pool_window_sums_bit_for_bit(kw, dtype):
         else:
             tol = 1e-5 if dtype == 'float32' else 1e-12
             np.testing.assert_allclose(got, want, rtol=tol, atol=tol)
+
+
+@pytest.mark.parametrize('dtype', ['float32', 'float64'])
+@pytest.mark.parametrize('mode', ['reflect', 'replicate'])
+def test_edge_pads_by_slices_match_torch(dtype, mode):
+    """Reflection and replication pads of host float arrays by slices (Note [Reflection and
+    replication pads by slices]), 1-D to 3-D, batched and not, pads of 0 up to the dim's size
+    less one, edges that fold onto one element: PyTorch's output (bit for bit), gradient and
+    node name; double backward through the separable maps."""
+    rng = np.random.default_rng(6)
+    cases = [((2, 3, 7), (2, 3)), ((3, 9), (0, 8)), ((2, 3, 6, 5), (1, 2, 3, 4)),
+             ((3, 6, 5), (4, 0, 5, 1)), ((2, 2, 4, 5, 6), (1, 2, 3, 1, 2, 3)),
+             ((2, 3, 3, 3), (2, 2, 2, 2)), ((1, 2, 1, 4), (3, 1, 0, 0))]
+    for shape, pad in cases:
+        if mode == 'reflect' and any(p >= shape[-1 - i // 2] for i, p in enumerate(pad)):
+            continue
+        a = rng.standard_normal(shape).astype(dtype)
+        res = []
+        for m in (flambeau, torch):
+            t = m.tensor(a, requires_grad=True)
+            y = m.nn.functional.pad(t, pad, mode=mode)
+            g = np.cos(np.arange(y.numel())).reshape(tuple(y.shape)).astype(dtype)
+            y.backward(m.tensor(g))
+            res.append((y.detach().numpy(), t.grad.numpy(), type(y.grad_fn).__name__))
+        (fy, fg, fn), (ty, tg, tn) = res
+        assert fy.shape == ty.shape and (fy == ty).all(), (shape, pad)
+        assert fn == tn
+        np.testing.assert_allclose(fg, tg, rtol=1e-6, atol=1e-5 if dtype == 'float32' else 1e-12)
+    t = flambeau.tensor(rng.standard_normal((2, 3, 4, 5)), requires_grad=True)
+    assert flambeau.autograd.gradgradcheck(
+        lambda v: flambeau.nn.functional.pad(v, (1, 2, 2, 1), mode=mode), (t,))

@@ -5,7 +5,9 @@ aliases, ``grid_sample``, ``affine_grid``, ``pixel_shuffle``/``pixel_unshuffle``
 Non-constant padding and interpolation are separable maps along each spatial dim (an index, and
 for the interpolating modes weights, per output position: see ``pooling.separable``): one gather
 per dim and per tap forward, one small dense matrix product per dim backward, with flambeau ops,
-so double backward works. Constant padding's backward is the opposite (cropping) padding.
+so double backward works. Reflection and replication pads of host float arrays are copies and
+adds of slices instead (Note [Reflection and replication pads by slices]), the maps kept for
+double backward. Constant padding's backward is the opposite (cropping) padding.
 ``grid_sample`` computes its gradients on the arrays (no double backward).
 """
 __all__ = ['constant_pad_nd', 'pixel_shuffle', 'pixel_unshuffle', 'channel_shuffle',
@@ -16,7 +18,7 @@ import warnings
 import numpy as np
 
 from ._common import Node, dtype_title, make, not_implemented, record, state, xp_of
-from .pooling import _adaptive_avg, separable
+from .pooling import _SeparableBackward, _adaptive_avg, _node_class, separable
 
 # the names ``flambeau.nn.functional`` exports from this module
 FUNCTIONAL = ['pad', 'interpolate', 'upsample', 'upsample_nearest', 'upsample_bilinear',
@@ -157,7 +159,104 @@ def pad(input, pad, mode='constant', value=None):
         if mode == 'circular' and (lo > n or hi > n):
             raise RuntimeError('Padding value causes wrapping around more than once.')
         maps.append((d, _pad_map(mode, n, lo, hi), None, n))
-    return separable(input, maps[::-1], _PAD_NAMES[mode].format(k))
+    name = _PAD_NAMES[mode].format(k)
+    edges = [(nd - 1 - j, pad[2 * j], pad[2 * j + 1]) for j in range(k)]
+    x = input._data
+    if mode != 'circular' and type(x) is np.ndarray and x.dtype.char in 'fd' and \
+            min(pad) >= 0:
+        res = make(_edge_pad(x, edges, mode), input._dtype, input._device)
+        if state.enabled and input._requires_grad:
+            node = _node_class(name, _EdgePadBackward)()
+            node.maps, node.mode, node.edges = maps[::-1], mode, edges
+            record(node, res, input)
+        return res
+    return separable(input, maps[::-1], name)
+
+
+# Note [Reflection and replication pads by slices]: a reflection or replication pad of a host
+# float array is its input copied into the middle of the output, then each padded dim's edges
+# filled from the output itself (mirrored or repeated slices, over the dims already padded),
+# and its gradient the middle of the output's gradient with the edges' gradients added back
+# by slices (a replicated edge's summed in PyTorch's order, one slice after the other), dim
+# after dim: no index maps (two gathers forward, a dense product per dim backward before).
+# (32, 16, 32, 32) float32 padded by 2 on each side, forward + backward (alternating, min):
+# reflect 2.10 -> 1.02-1.14 ms (PyTorch's ~1.05), replicate 2.06 -> 1.11-1.19 ms. Edges are
+# moved one position at a time: a reversed or broadcast slice of the last dim runs NumPy's
+# loop once per row on a few elements (reflect 1.6-1.7 ms that way).
+def _along(axis, s):
+    """The index tuple that takes the slice ``s`` along ``axis``."""
+    return (slice(None),) * axis + (s,)
+
+
+def _edge_pad(x, edges, mode):
+    """``x`` reflection- or replication-padded by ``edges`` ``[(axis, lo, hi)]`` (Note
+    [Reflection and replication pads by slices])."""
+    shape = list(x.shape)
+    for axis, lo, hi in edges:
+        shape[axis] += lo + hi
+    out = np.empty(shape, x.dtype)
+    mid = [slice(None)] * x.ndim
+    for axis, lo, hi in edges:
+        mid[axis] = slice(lo, lo + x.shape[axis])
+    out[tuple(mid)] = x
+    for axis, lo, hi in edges:
+        n = x.shape[axis]
+        # along the dims padded before this one the whole output, along the others the middle
+        lead = tuple(mid[:axis])
+        def at(s):
+            return lead + (s,) + tuple(mid[axis + 1:])
+        if mode == 'reflect':  # one position at a time: a reversed slice of the last dim
+            for j in range(lo):  # is a short strided loop per row
+                out[at(slice(j, j + 1))] = out[at(slice(2 * lo - j, 2 * lo - j + 1))]
+            for j in range(hi):
+                src = lo + n - 2 - j
+                out[at(slice(lo + n + j, lo + n + j + 1))] = out[at(slice(src, src + 1))]
+        else:
+            for j in range(lo):
+                out[at(slice(j, j + 1))] = out[at(slice(lo, lo + 1))]
+            for j in range(lo + n, lo + n + hi):
+                out[at(slice(j, j + 1))] = out[at(slice(lo + n - 1, lo + n))]
+        mid[axis] = slice(None)
+    return out
+
+
+def _fold_pad(g, axis, lo, hi, mode):
+    """The gradient of one dim's reflection or replication pad: the middle of ``g`` with the
+    edges' gradients added back (Note [Reflection and replication pads by slices])."""
+    n = g.shape[axis] - lo - hi
+    out = g[_along(axis, slice(lo, lo + n))].copy()
+    if mode == 'reflect':  # (one position at a time, as in _edge_pad)
+        for k in range(1, lo + 1):
+            out[_along(axis, slice(k, k + 1))] += g[_along(axis, slice(lo - k, lo - k + 1))]
+        for j in range(hi):
+            k = n - 2 - j
+            out[_along(axis, slice(k, k + 1))] += g[_along(axis, slice(lo + n + j, lo + n + j + 1))]
+        return out
+    first = _along(axis, slice(0, 1))
+    if lo:  # PyTorch's order: the left edge's gradients one after the other, then the middle's
+        acc = g[_along(axis, slice(0, 1))].copy()
+        for j in range(1, lo):
+            acc += g[_along(axis, slice(j, j + 1))]
+        out[first] = acc + out[first]
+    last = _along(axis, slice(n - 1, n))
+    for j in range(lo + n, lo + n + hi):
+        out[last] += g[_along(axis, slice(j, j + 1))]
+    return out
+
+
+class _EdgePadBackward(_SeparableBackward):
+    """A reflection or replication pad's node: on host float arrays the gradient folded back
+    by slices (Note [Reflection and replication pads by slices]), else (``create_graph``)
+    through the separable maps. ``edges``: ``[(axis, lo, hi)]``."""
+    __slots__ = ('mode', 'edges')
+
+    def backward(self, g):
+        ga = g._data
+        if not state.enabled and type(ga) is np.ndarray and ga.dtype.char in 'fd':
+            for axis, lo, hi in reversed(self.edges):
+                ga = _fold_pad(ga, axis, lo, hi, self.mode)
+            return make(ga, g._dtype, g._device)
+        return _SeparableBackward.backward(self, g)
 
 
 # -- interpolate ----------------------------------------------------------------------------------
