@@ -1148,6 +1148,30 @@ def test_pointwise_losses_in_blocks(dtype):
                                           err_msg=name)
 
 
+@pytest.mark.parametrize('shape,dim', [((8192, 64), -1), ((8192, 64), 0), ((64, 1000), -1),
+                                       ((512, 300), 0), ((3, 70, 30), 1), ((3, 7, 300), 1),
+                                       ((2, 3000), 0), ((50, 9), 1), ((10, 10), 0)])
+def test_float32_cumsum_is_pytorchs(shape, dim):
+    """float32 ``cumsum`` accumulates in float64 as PyTorch's CPU kernel does, by triangular
+    products where they apply (Note [Running sums by triangular products]): PyTorch's values
+    and gradients bit for bit, along every dim; a NaN or infinity keeps the scan (and its
+    spread) as PyTorch's."""
+    rng = np.random.default_rng(22)
+    a = rng.standard_normal(shape).astype('float32') * 3
+    res = []
+    for m in (flambeau, torch):
+        x = m.tensor(a, requires_grad=True)
+        y = x.cumsum(dim)
+        y.backward(m.tensor(np.cos(np.arange(y.numel())).reshape(shape).astype('float32')))
+        res.append((y.detach().numpy(), x.grad.numpy()))
+    for got, want in zip(*res):
+        np.testing.assert_array_equal(got, want)
+    b = a.copy()
+    b.reshape(-1)[[5, b.size // 2]] = [np.nan, np.inf]
+    got, want = (m.tensor(b).cumsum(dim).numpy() for m in (flambeau, torch))
+    np.testing.assert_array_equal(got, want)
+
+
 @pytest.mark.parametrize('dtype', ['float32', 'float64'])
 def test_row_index_gradient_by_slots_matches_torch(dtype):
     """The gradient of ``x[rows]`` (rows an integer array: unique, repeated, negative) added

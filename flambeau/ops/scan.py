@@ -5,6 +5,8 @@ The backward of ``cumsum`` is the *reversed* cumulative sum of the incoming grad
 as ``flip(cumsum(flip(g)))`` so that it is itself differentiable.
 """
 __all__ = ['cummax', 'cummin', 'cumprod', 'cumsum', 'logcumsumexp']
+import math
+
 import numpy as np
 
 from .. import dtypes as _dt
@@ -68,6 +70,75 @@ class CumsumBackward0(Node):
         return _rev_cumsum(g, self.dim)
 
 
+# Note [Running sums by triangular products]: PyTorch's CPU ``cumsum`` of float32 accumulates in
+# double and rounds each running sum once; NumPy's float32 scan adds in float32 (differing from
+# PyTorch's in most elements of a long row) and runs its loop one element at a time, along
+# either axis ((8192, 64) float32: 1.8 ms along the last dim, 1.8 ms along the first; PyTorch
+# 0.2). A float32 host array of finite values instead takes its running sums in float64 as
+# products with the upper-triangular matrix of ones (``out[:, i] = sum(x[:, j] for j <= i)``),
+# rows of up to ``_SCAN_BLOCK`` along the last dim in one product from the right, other dims
+# by products from the left in blocks of ``_SCAN_BLOCK``, each block's sums shifted by the
+# running total of the blocks before it. Rounded to float32 these are PyTorch's values (bit
+# for bit, but for a double sum within 1e-16 of a float32 tie). A NaN or infinity would spread
+# through the matrix's zeros to the sums before it: such arrays, longer rows along the last dim
+# (whose products in float64 measured no faster) and other dtypes keep NumPy's scan, float32 in
+# float64 as PyTorch (5-10% slower than in float32). float32, old (float32 scan) -> new, ms:
+# (8192, 64) along the last dim 1.92 -> 1.40, along the first 1.96 -> 2.77 (the float64 scan:
+# 7.2); (512, 1024) along the first 5.5 -> 1.95, along the last 1.83 -> ~1.9 (the scan).
+_SCAN_BLOCK = 64
+_SCAN_MIN = 4096  # elements; below, NumPy's scan is as fast
+_TRIANGLES = {}  # n -> the (n, n) float64 upper-triangular matrix of ones
+
+
+def _triangle(n):
+    """The cached (n, n) float64 upper-triangular matrix of ones."""
+    t = _TRIANGLES.get(n)
+    if t is None:
+        t = _TRIANGLES[n] = np.triu(np.ones((n, n)))
+    return t
+
+
+def _by_products(x, axis):
+    """Whether a scan of ``x`` along ``axis`` takes Note [Running sums by triangular products]:
+    a host float32 array of finite values, and rows of 8 to ``_SCAN_BLOCK`` along the last
+    dim, or at least 16 elements after ``axis`` along another."""
+    if type(x) is not np.ndarray or x.dtype != np.float32 or x.size < _SCAN_MIN:
+        return False
+    n = x.shape[axis]
+    if axis == x.ndim - 1:
+        fits = 8 <= n <= _SCAN_BLOCK
+    else:
+        fits = n >= 8 and x.size // math.prod(x.shape[:axis + 1]) >= 16
+    return fits and bool(np.isfinite(x).all())
+
+
+def _running_sums(x, axis):
+    """``cumsum`` of a float32 array along ``axis``, in float64 by triangular products, rounded
+    to float32 (Note [Running sums by triangular products])."""
+    shape = x.shape
+    L = shape[axis]
+    A = math.prod(shape[:axis])
+    if axis == x.ndim - 1:  # rows of up to _SCAN_BLOCK: one product from the right
+        return (x.astype(np.float64).reshape(A, L) @ _triangle(L)).astype(np.float32)\
+            .reshape(shape)
+    x3 = x.astype(np.float64).reshape(A, L, -1)  # (the sums run along axis 1)
+    B = _SCAN_BLOCK
+    nb, rem = divmod(L, B) if L > B else (0, L)
+    out = np.empty(x3.shape)
+    total = 0
+    if nb:  # blocks of B: each block's sums, then shifted by the totals of the blocks before
+        full = np.matmul(_triangle(B).T, x3[:, :nb * B].reshape(A, nb, B, -1))
+        before = np.cumsum(full[:, :, -1], axis=1)  # the running total at each block's end
+        full[:, 1:] += before[:, :-1, None]
+        out[:, :nb * B] = full.reshape(A, nb * B, -1)
+        total = before[:, -1:]
+    if rem:
+        tail = np.matmul(_triangle(rem).T, x3[:, nb * B:])
+        tail += total
+        out[:, nb * B:] = tail
+    return out.reshape(shape).astype(np.float32)
+
+
 def cumsum(input, dim, *, dtype=None, out=None):
     """The cumulative sum along ``dim``: ``out[i] = input[0] + ... + input[i]``. Integer and bool
     inputs sum to int64 unless ``dtype`` says otherwise.
@@ -88,7 +159,11 @@ def cumsum(input, dim, *, dtype=None, out=None):
     x = input._data
     if x.dtype != dtype.numpy:
         x = x.astype(dtype.numpy)
-    res = _scan_result(xp_of(input).cumsum(x, axis=_axis(x, d), dtype=_acc(dtype)), x)
+    if x.ndim and _by_products(x, d):
+        res = _running_sums(x, d)
+    else:  # (float32 in float64, as PyTorch: Note [Running sums by triangular products])
+        acc = np.float64 if x.dtype == np.float32 and type(x) is np.ndarray else _acc(dtype)
+        res = _scan_result(xp_of(input).cumsum(x, axis=_axis(x, d), dtype=acc), x)
     r = make(res if res.dtype == dtype.numpy else res.astype(dtype.numpy), dtype, input._device)
     if state.enabled and input._requires_grad:
         node = CumsumBackward0()
