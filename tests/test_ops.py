@@ -1172,6 +1172,23 @@ def test_float32_cumsum_is_pytorchs(shape, dim):
     np.testing.assert_array_equal(got, want)
 
 
+@pytest.mark.parametrize('shape,dim', [((64, 300), -1), ((300, 64), 0), ((8, 5, 40), 1)])
+def test_float32_cumprod_is_pytorchs(shape, dim):
+    """float32 ``cumprod`` accumulates in float64 as PyTorch's CPU kernel: its values bit for
+    bit (a zero included), its gradient to float32 rounding."""
+    rng = np.random.default_rng(23)
+    a = (rng.standard_normal(shape) * 0.1 + 1).astype('float32')
+    a.reshape(-1)[7] = 0.0
+    res = []
+    for m in (flambeau, torch):
+        x = m.tensor(a, requires_grad=True)
+        y = x.cumprod(dim)
+        y.backward(m.tensor(np.cos(np.arange(y.numel())).reshape(shape).astype('float32')))
+        res.append((y.detach().numpy(), x.grad.numpy()))
+    np.testing.assert_array_equal(res[0][0], res[1][0])
+    np.testing.assert_allclose(res[0][1], res[1][1], rtol=1e-6, atol=1e-6)
+
+
 @pytest.mark.parametrize('dtype', ['float32', 'float64'])
 def test_row_index_gradient_by_slots_matches_torch(dtype):
     """The gradient of ``x[rows]`` (rows an integer array: unique, repeated, negative) added

@@ -222,7 +222,10 @@ def cumprod(input, dim, *, dtype=None, out=None):
     if x.dtype != dtype.numpy:
         x = x.astype(dtype.numpy)
     xp = xp_of(input)
-    res = _scan_result(xp.cumprod(x, axis=_axis(x, d), dtype=_acc(dtype)), x)
+    # float32 in float64, as PyTorch's CPU kernel (its values bit for bit; 1.2-2.2x the time
+    # of a float32 scan)
+    acc = np.float64 if x.dtype == np.float32 and type(x) is np.ndarray else _acc(dtype)
+    res = _scan_result(xp.cumprod(x, axis=_axis(x, d), dtype=acc), x)
     r = make(res if res.dtype == dtype.numpy else res.astype(dtype.numpy), dtype, input._device)
     if state.enabled and input._requires_grad:
         node = CumprodBackward0()
