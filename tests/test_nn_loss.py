@@ -187,3 +187,46 @@ def test_softmax_implicit_dim_warns():
     with pytest.warns(UserWarning, match='Implicit dimension choice for softmax has been '
                                          'deprecated'):
         flambeau.nn.functional.softmax(flambeau.ones(2, 3))
+
+
+@pytest.mark.parametrize('dtype', ['float32', 'float64'])
+@pytest.mark.parametrize('reduction', ['mean', 'sum', 'none'])
+def test_fused_label_smoothing_matches_torch(dtype, reduction):
+    """cross_entropy with label smoothing on (N, C) logits without class weights, fused into
+    one node (Note [Label smoothing in the fused cross-entropy]): PyTorch's loss, gradient and
+    node name, ignored targets included; all targets ignored: NaN loss, zero gradient (as
+    PyTorch's; the gradient was NaN before); double backward."""
+    rng = np.random.default_rng(7)
+    for n, c in ((64, 10), (7, 1000)):
+        a = (rng.standard_normal((n, c)) * 3).astype(dtype)
+        t = rng.integers(0, c, n)
+        t[::5] = -100
+        for eps in (0.1, 1.0):
+            res = []
+            for m in (flambeau, torch):
+                x = m.tensor(a, requires_grad=True)
+                loss = m.nn.functional.cross_entropy(x, m.tensor(t), label_smoothing=eps,
+                                                     reduction=reduction)
+                g = None if reduction != 'none' else \
+                    m.tensor(np.cos(np.arange(n)).astype(dtype))
+                loss.backward(g)
+                res.append((loss.detach().numpy(), x.grad.numpy(), repr(loss.grad_fn).split()[0]))
+            (fl_loss, fl_grad, fl_name), (th_loss, th_grad, th_name) = res
+            tol = 1e-5 if dtype == 'float32' else 1e-12
+            np.testing.assert_allclose(fl_loss, th_loss, rtol=tol, atol=tol)
+            np.testing.assert_allclose(fl_grad, th_grad, rtol=tol, atol=tol)
+            assert fl_name == th_name
+    for m in (flambeau, torch):
+        x = m.tensor(np.ones((3, 4), dtype), requires_grad=True)
+        loss = m.nn.functional.cross_entropy(x, m.tensor([-100, -100, -100]),
+                                             label_smoothing=0.1)
+        loss.backward()
+        assert np.isnan(loss.item()) and not x.grad.numpy().any()
+    x = flambeau.tensor(rng.standard_normal((5, 4)), requires_grad=True)
+    tt = flambeau.tensor([0, 3, -100, 1, 2])
+
+    def f(v):
+        return flambeau.nn.functional.cross_entropy(v, tt, label_smoothing=0.2,
+                                                    reduction=reduction).sum()
+    assert flambeau.autograd.gradcheck(f, (x,))
+    assert flambeau.autograd.gradgradcheck(f, (x,))

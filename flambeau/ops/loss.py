@@ -25,7 +25,8 @@ import numpy as np
 
 from .. import dtypes as _dt
 from ._common import (_CHUNK, Node, Tensor, binary_operands, broadcast_error, dtype_title,
-                      fix_dtype, make, not_implemented, record, reduce_grad, state, xp_of)
+                      fix_dtype, make, not_implemented, record, reduce_grad, state, xp_of,
+                      xp_of_array, _sum_kept)
 from ..autograd.grad_mode import no_grad
 from .activation import (_log_softmax_array, _shifted_exp, _softmax_input, log_softmax,
                          logsigmoid, softmax)
@@ -488,8 +489,9 @@ class NllLossBackward0(Node):
     """``-coef`` at each target class (``coef``: the target's class weight, 0 where ignored,
     over the total weight for ``'mean'``), times the upstream gradient; for the fused
     ``cross_entropy`` (``logp`` set, or ``soft``: ``(exp(s), 1 / S)``, Note [Cross-entropy
-    from the shifted exponentials]), ``softmax(input) * coef`` added."""
-    __slots__ = ('cd', 'idx', 'coef', 'logp', 'soft', 'reduction')
+    from the shifted exponentials]), ``softmax(input) * coef`` added; ``smooth``: the label
+    smoothing of a fused cross-entropy (Note [Label smoothing in the fused cross-entropy])."""
+    __slots__ = ('cd', 'idx', 'coef', 'logp', 'soft', 'reduction', 'smooth')
 
     def release(self):
         Node.release(self)
@@ -506,7 +508,12 @@ class NllLossBackward0(Node):
             if self.soft is not None:
                 e, inv = self.soft
                 grad = e * (s[:, None] * inv)
-                grad[idx] -= s
+                eps = self.smooth
+                if eps:
+                    grad[idx] -= s * (1 - eps)
+                    grad -= (s * (eps / grad.shape[1]))[:, None]
+                else:
+                    grad[idx] -= s
             elif self.logp is None:
                 grad = xp.zeros(x._data.shape, s.dtype)
                 grad[idx] = -s
@@ -538,12 +545,24 @@ class NllLossBackward0(Node):
         oh = make(onehot.astype(x._data.dtype), x._dtype, x._device)
         if self.logp is None and self.soft is None:
             return -oh * s
+        eps = self.smooth
+        if eps:
+            return (softmax(x, cd) - oh * (1 - eps) - eps / x.shape[cd]) * s
         return (softmax(x, cd) - oh) * s
 
 
 class NllLoss2DBackward0(NllLossBackward0):
     """The node of ``nll_loss`` on inputs of more than 2 dimensions (PyTorch's 2-d kernel)."""
     __slots__ = ()
+
+
+class _SmoothedNllBackward(NllLossBackward0):
+    """The node of a fused cross-entropy with label smoothing, named as PyTorch's last node
+    (Note [Label smoothing in the fused cross-entropy])."""
+    __slots__ = ()
+
+    def name(self):
+        return 'AddBackward0'
 
 
 def _nll_check(input, target, weight):
@@ -583,11 +602,39 @@ def _nll_check(input, target, weight):
 # log-probabilities; the shift and exp run in row blocks that stay in the cache
 # (``_shifted_exp``). On (2048, 256) float32 (the GPT workload's head) forward + backward
 # 1.29 -> 0.88 ms (min of alternating runs).
-def _nll(input, logp, target, weight, ignore_index, reduction, cd, fused, shifted=None):
+# Note [Label smoothing in the fused cross-entropy]: PyTorch's cross-entropy with label
+# smoothing ``eps`` over C classes is ``(1 - eps) * nll + ret * (eps / C)``, ``ret`` the sum of
+# ``-log_softmax`` over the classes of each sample (0 where the target is ignored), reduced as
+# the NLL is. On (N, C) logits without class weights flambeau computes ``ret`` from the parts
+# of the fused log-softmax (``C log(S) - sum(s)`` per row: one BLAS row sum, no second
+# log-softmax) and records one node, named as PyTorch's last (``AddBackward0``), whose
+# gradient is ``coef * (softmax - (1 - eps) onehot - eps / C)``. (256, 1000) float32,
+# forward + backward (alternating, min): 1.43 -> 0.61-0.66 ms (PyTorch ~0.62 in the same
+# process; without smoothing both ~0.52).
+def _smoothed(nll, shifted, mask, reduction, total, eps):
+    """``(1 - eps) * nll + ret * (eps / C)`` (Note [Label smoothing in the fused
+    cross-entropy]), ``nll`` the reduced NLL of the rows' log-softmax parts ``shifted``."""
+    s, _, S = shifted
+    c = s.shape[1]
+    xp = xp_of_array(s)
+    ret = xp.log(S[:, 0]) * s.dtype.type(c) - _sum_kept(s, (1,))[:, 0]
+    if mask is not None:
+        ret = ret * mask
+    if reduction == 'sum':
+        ret = ret.sum()
+    elif reduction == 'mean':
+        with np.errstate(invalid='ignore', divide='ignore'):
+            ret = ret.sum() / total
+    return nll * s.dtype.type(1 - eps) + ret * s.dtype.type(eps / c)
+
+
+def _nll(input, logp, target, weight, ignore_index, reduction, cd, fused, shifted=None,
+         smooth=0.0):
     """The NLL loss of log-probabilities ``logp`` (an array in the compute precision), recorded
     on ``input`` (the logits when ``fused``); or, for (N, C) logits, from ``shifted``, the
     parts ``(s, exp(s), S)`` of their log-softmax ``s - log(S)`` (Note [Cross-entropy from
-    the shifted exponentials])."""
+    the shifted exponentials]), with label smoothing ``smooth`` (no class weights; Note [Label
+    smoothing in the fused cross-entropy])."""
     xp = xp_of(input)
     t = target._data
     if input._data.ndim == 1 and t.ndim == 1:
@@ -629,10 +676,17 @@ def _nll(input, logp, target, weight, ignore_index, reduction, cd, fused, shifte
         with np.errstate(invalid='ignore', divide='ignore'):
             res = losses.sum() / total
             coef = coef / total
+            if not total and mask is not None:  # ignored targets get no gradient even then
+                coef = xp.where(mask, coef, coef.dtype.type(0))  # (PyTorch's zeros, not NaN)
+    if smooth:
+        res = _smoothed(res, shifted, mask, reduction, total if reduction == 'mean' else None,
+                        smooth)
     dt = input._dtype
     r = make(fix_dtype(xp.asarray(res), dt), dt, input._device)
     if state.enabled and input._requires_grad:
-        node = NllLoss2DBackward0() if input._data.ndim > 2 else NllLossBackward0()
+        node = _SmoothedNllBackward() if smooth else \
+            NllLoss2DBackward0() if input._data.ndim > 2 else NllLossBackward0()
+        node.smooth = smooth
         node.cd, node.idx, node.coef, node.reduction = cd, idx, coef, reduction
         node.logp = logp if fused and shifted is None else None
         node.soft = None if shifted is None else (shifted[1], 1 / shifted[2])
@@ -712,8 +766,11 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         raise not_implemented('nll_loss_out_frame', input._dtype)
     xp = xp_of(input)
     if x.ndim == 2 and x.size:  # (N, C) (Note [Cross-entropy from the shifted exponentials])
-        loss = _nll(input, None, target, weight, ignore_index, reduction, cd, True,
-                    _shifted_exp(x, 1, xp))
+        shifted = _shifted_exp(x, 1, xp)
+        if label_smoothing > 0 and weight is None:
+            return _nll(input, None, target, weight, ignore_index, reduction, cd, True, shifted,
+                        label_smoothing)
+        loss = _nll(input, None, target, weight, ignore_index, reduction, cd, True, shifted)
     else:
         loss = _nll(input, _log_softmax_array(x, cd, xp), target, weight, ignore_index,
                     reduction, cd, True)
