@@ -1148,6 +1148,18 @@ def test_pointwise_losses_in_blocks(dtype):
                                           err_msg=name)
 
 
+def _scan_both(a, name, dim):
+    """``(values, gradient)`` of the scan ``name`` of ``a`` along ``dim`` in flambeau and in
+    PyTorch, the gradient of a fixed pattern."""
+    res = []
+    for m in (flambeau, torch):
+        x = m.tensor(a, requires_grad=True)
+        y = getattr(x, name)(dim)
+        y.backward(m.tensor(np.cos(np.arange(y.numel())).reshape(a.shape).astype(a.dtype)))
+        res.append((y.detach().numpy(), x.grad.numpy()))
+    return res
+
+
 @pytest.mark.parametrize('shape,dim', [((8192, 64), -1), ((8192, 64), 0), ((64, 1000), -1),
                                        ((512, 300), 0), ((3, 70, 30), 1), ((3, 7, 300), 1),
                                        ((2, 3000), 0), ((50, 9), 1), ((10, 10), 0)])
@@ -1158,13 +1170,7 @@ def test_float32_cumsum_is_pytorchs(shape, dim):
     spread) as PyTorch's."""
     rng = np.random.default_rng(22)
     a = rng.standard_normal(shape).astype('float32') * 3
-    res = []
-    for m in (flambeau, torch):
-        x = m.tensor(a, requires_grad=True)
-        y = x.cumsum(dim)
-        y.backward(m.tensor(np.cos(np.arange(y.numel())).reshape(shape).astype('float32')))
-        res.append((y.detach().numpy(), x.grad.numpy()))
-    for got, want in zip(*res):
+    for got, want in zip(*_scan_both(a, 'cumsum', dim)):
         np.testing.assert_array_equal(got, want)
     b = a.copy()
     b.reshape(-1)[[5, b.size // 2]] = [np.nan, np.inf]
@@ -1179,12 +1185,7 @@ def test_float32_cumprod_is_pytorchs(shape, dim):
     rng = np.random.default_rng(23)
     a = (rng.standard_normal(shape) * 0.1 + 1).astype('float32')
     a.reshape(-1)[7] = 0.0
-    res = []
-    for m in (flambeau, torch):
-        x = m.tensor(a, requires_grad=True)
-        y = x.cumprod(dim)
-        y.backward(m.tensor(np.cos(np.arange(y.numel())).reshape(shape).astype('float32')))
-        res.append((y.detach().numpy(), x.grad.numpy()))
+    res = _scan_both(a, 'cumprod', dim)
     np.testing.assert_array_equal(res[0][0], res[1][0])
     np.testing.assert_allclose(res[0][1], res[1][1], rtol=1e-6, atol=1e-6)
 
