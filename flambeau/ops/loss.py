@@ -138,12 +138,13 @@ class _PointwiseLossBackward(Node):
         gt = np.empty(xa.shape, xa.dtype) if need_t else None
         fx, ft, fgx = xa.reshape(-1), ta.reshape(-1), gx.reshape(-1)
         fg = ga.reshape(-1) if ga.ndim else ga
+        fgt = gt.reshape(-1) if need_t else None
         for i in range(0, fx.size, _CHUNK):
             j = i + _CHUNK
             d = self.block_deriv(fx[i:j], ft[i:j], fgx[i:j])
             d *= fg[i:j] if ga.ndim else fg
             if need_t:
-                np.negative(d, out=gt.reshape(-1)[i:j])
+                np.negative(d, out=fgt[i:j])
         dev = x._device
         return (make(gx, x._dtype, dev) if need_x else None,
                 make(gt, t._dtype, dev) if need_t else None)
