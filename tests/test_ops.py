@@ -686,6 +686,22 @@ def test_float32_gelu_over_a_dense_grid_matches_float64():
     assert yb.tolist() == torch.nn.functional.gelu(torch.tensor(big, dtype=torch.float64)).tolist()
 
 
+def test_float32_gelu_gradient_where_exp2_leaves_the_normal_range():
+    """Blocks with |x| > 13.2 take the pdf by exp instead of NumPy's float32 exp2 (Note [GELU's
+    derivative from the forward]): the gradient over [-40, 40] (blocks on both sides of the
+    limit, and one block mixing them) is PyTorch's float64 gradient within 2.5e-7 plus 1.5e-7
+    relative."""
+    x = np.concatenate([np.linspace(-12, 12, 70_000), np.linspace(-40, 40, 200_001)]
+                       ).astype(np.float32)
+    g = np.cos(np.arange(x.size, dtype=np.float32))
+    xt = flambeau.tensor(x, requires_grad=True)
+    flambeau.nn.functional.gelu(xt).backward(flambeau.tensor(g))
+    x64 = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+    torch.nn.functional.gelu(x64).backward(torch.tensor(g, dtype=torch.float64))
+    want = x64.grad.numpy()
+    assert np.all(np.abs(xt.grad.numpy() - want) <= 2.5e-7 + 1.5e-7 * np.abs(want))
+
+
 def test_float32_gelu_keeps_its_derivative_until_backward_is_done():
     """A float32 GELU that records a node keeps ``Phi + x pdf`` from its forward (Note [GELU's
     derivative from the forward]): reused by a retained second backward, released after the

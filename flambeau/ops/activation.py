@@ -33,6 +33,8 @@ from .special import erf, erf_array, odd_horner, xp_of_array
 _SQRT_HALF = math.sqrt(0.5)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 _HALF_LOG2E_F32 = np.float32(-0.5 / math.log(2.0))
+_LN2_F32 = np.float32(math.log(2.0))
+_EXP2_MIN_F32 = -126.0  # (below, float32 exp2's results are subnormal or zero)
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 _GELU_C = 0.044715
 _SELU_ALPHA = 1.6732632423543772848170429916717
@@ -501,7 +503,9 @@ def _gelu_grad_block(x, g, cdf, out=None, sq=None):
     xp = xp_of_array(x)
     # float32: exp(-x**2 / 2) as 2**(x**2 * -log2(e) / 2), NumPy's float32 exp2 taking half
     # the time of its exp (64K elements: 15 against 31 us); the rounded constant moves the
-    # exponent by under 2e-6 where pdf(x) x is above 1e-7
+    # exponent by under 2e-6 where pdf(x) x is above 1e-7. Below 2**-126 (|x| > 13.2) NumPy's
+    # exp2 leaves its vector loop (~30 ns an element, 90x its exp): a block reaching there
+    # takes exp (Note [GELU's derivative from the forward])
     f32 = x.dtype == np.float32
     half = _HALF_LOG2E_F32 if f32 else x.dtype.type(-0.5)
     if sq is None:
@@ -509,6 +513,9 @@ def _gelu_grad_block(x, g, cdf, out=None, sq=None):
         r *= half
     else:
         r = xp.multiply(sq, half, out=out)
+    if f32 and xp is np and r.size and np.fmin.reduce(r, axis=None) < _EXP2_MIN_F32:
+        r *= _LN2_F32
+        f32 = False
     (xp.exp2 if f32 else xp.exp)(r, out=r)
     r *= x.dtype.type(_INV_SQRT_2PI)
     r *= x
@@ -528,7 +535,10 @@ def _gelu_grad_block(x, g, cdf, out=None, sq=None):
 # back from memory.
 # In float32 the pdf's exponential is NumPy's exp2 (a constant folded into the square): the
 # forward with the derivative on 1M elements 3.17 -> 2.56 ms, the derivative's largest error
-# against float64 over [-12, 12] 1.81e-7 -> 1.71e-7.
+# against float64 over [-12, 12] 1.81e-7 -> 1.71e-7. NumPy's float32 exp2 is vectorised only
+# for results in the normal range: from |x| > 13.2 on, each element takes ~30 ns (a GELU of 1M
+# N(0, 11^2) elements 2.9 -> 8.3 ms), so a block whose exponent falls below -126 takes exp of
+# the same exponent times ln 2 (one min per block, ~3 us in 64K elements).
 class GeluBackward0(Node):
     # cdf: the forward's normal CDF of x (exact GELU, float64 arrays), kept so that backward
     # does not evaluate erf again (erf is most of GELU's cost); deriv: the derivative (float32,
