@@ -1003,18 +1003,27 @@ def test_clamp_edge_values_bit_for_bit(dtype):
 @pytest.mark.parametrize('dtype', ['float32', 'float64', 'int64', 'float16'])
 @pytest.mark.parametrize('largest', [True, False])
 def test_topk_by_partition_matches_a_stable_sort(dtype, largest):
-    """topk (Note [Top k by partition]) on rows without ties, with ties at the k-th value, with
-    NaN, along a middle dim: the values as PyTorch's and the indices those of a stable sort
-    (ties by index, NaN largest); the values' gradient."""
+    """topk (Notes [Top k by extraction], [Top k by partition]) on rows without ties, with
+    ties at the k-th value, with NaN, with infinities (or the integer extremes: the
+    extraction's sentinels), along a middle dim: the values as PyTorch's and the indices those
+    of a stable sort (ties by index, NaN largest); the values' gradient."""
     rng = np.random.default_rng(15)
     base = rng.standard_normal((6, 300, 4)) * 50
-    cases = [base, np.round(base / 40), base.copy()]
+    cases = [base, np.round(base / 40), base.copy(), np.round(base / 40)]
     cases[2][0, 7, 1] = cases[2][3, 100, 0] = np.nan
+    if dtype == 'int64':
+        info = np.iinfo(np.int64)
+        cases[3] = cases[3].astype(np.int64)
+        cases[3][:2, ::3] = info.min
+        cases[3][2:4, ::5] = info.max
+    else:
+        cases[3][:2, ::3] = -np.inf
+        cases[3][2:4, ::5] = np.inf
     for a in cases:
         if dtype == 'int64' and np.isnan(a).any():
             continue
         a = a.astype(dtype)
-        for k in (1, 5, 40):
+        for k in (1, 5, 16, 17, 40):
             res = []
             for m in (flambeau, torch):
                 x = m.tensor(a, requires_grad=dtype != 'int64')
@@ -1026,7 +1035,8 @@ def test_topk_by_partition_matches_a_stable_sort(dtype, largest):
             (fv, fi, fg), (tv, ti, tg) = res
             np.testing.assert_array_equal(fv, tv)
             keys = a.astype(np.float32) if dtype == 'float16' else a
-            full = np.argsort(-keys if largest else keys, axis=1, kind='stable')[:, :k]
+            neg = ~keys if keys.dtype.kind == 'i' else -keys  # (~: no overflow at the min)
+            full = np.argsort(neg if largest else keys, axis=1, kind='stable')[:, :k]
             if largest and np.isnan(keys).any():  # NaN first: the stable sort of -keys keeps
                 full = np.argsort(np.where(np.isnan(keys), -np.inf, -keys), axis=1,
                                   kind='stable')[:, :k]
