@@ -895,7 +895,8 @@ def test_sums_over_trailing_axes_match_torch(shape, dims, dtype):
 
 
 @pytest.mark.parametrize('shape', [(4096, 16), (64, 8, 64), (3000, 65), (100, 10), (2048, 64),
-                                   (32, 4, 64, 64)])
+                                   (32, 4, 64, 64), (512, 128), (2, 128, 256), (64, 768),
+                                   (64, 769)])
 def test_softmax_rows_through_transpose_match_torch(shape):
     """softmax / log_softmax over short last axes (Note [Row maxima through a transpose], Note
     [Broadcasts over short rows]): rows holding NaN, +inf, -inf and all -inf as PyTorch's, the
@@ -1048,13 +1049,21 @@ def test_topk_by_partition_matches_a_stable_sort(dtype, largest):
 
 
 @pytest.mark.parametrize('dtype', ['float32', 'float64'])
-def test_last_axis_extrema_through_a_transpose_match_torch(dtype):
-    """amax / amin over short last axes of large arrays (Note [Row maxima through a
-    transpose]): NaN propagated, values and the even split of tied gradients as PyTorch's."""
+@pytest.mark.parametrize('k', [16, 200, 2048, 3000])
+def test_last_axis_extrema_through_a_transpose_match_torch(dtype, k):
+    """amax / amin over the last axes of large arrays (Note [Row maxima through a transpose]:
+    short rows through a transpose, longer ones by argmax / argmin): NaN propagated, values
+    and the even split of tied gradients as PyTorch's; the sign of tied zeros as PyTorch's
+    (the first) where argmax decides (NumPy's reduce elsewhere gives 0.0)."""
     rng = np.random.default_rng(16)
-    a = np.round(rng.standard_normal((256, 40, 16)) * 3).astype(dtype)  # (ties)
+    a = np.round(rng.standard_normal((256, 640 // k + 1, k)) * 3).astype(dtype)  # (ties)
     a[0, 0, 3] = np.nan
-    a[1, 2, :] = -np.inf
+    a[1, 0, :] = -np.inf
+    a[2, 0, :] = 0.0
+    a[2, 0, 1::2] = -0.0  # -0.0 first in some rows, 0.0 in others
+    a[2, 0, 0] = 0.0
+    a[3, 0, :] = -0.0
+    a[3, 0, 5] = 0.0
     res = []
     for m in (flambeau, torch):
         x = m.tensor(a, requires_grad=True)
@@ -1064,6 +1073,8 @@ def test_last_axis_extrema_through_a_transpose_match_torch(dtype):
     for got, want in zip(*res):
         assert got.shape == want.shape and got.dtype == want.dtype
         np.testing.assert_array_equal(got, want)
+        if 64 < k <= 2048:
+            np.testing.assert_array_equal(np.signbit(got), np.signbit(want))
 
 
 @pytest.mark.parametrize('dtype', ['float32', 'float64'])
