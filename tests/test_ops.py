@@ -1197,6 +1197,35 @@ def _scan_both(a, name, dim):
     return res
 
 
+@pytest.mark.parametrize('dtype', ['float16', 'float32', 'float64'])
+def test_two_norms_of_rows_by_vecdot_match_torch(dtype):
+    """The 2-norm over the last dim (Note [Two-norms of rows by vecdot]) through vector_norm,
+    norm, normalize: rows with zeros, inf, NaN and overflowing squares, keepdim, a 1-d
+    input; values within rounding of PyTorch's, the same non-finite ones, and gradients."""
+    rng = np.random.default_rng(21)
+    a = (rng.standard_normal((300, 70)) * 3).astype(dtype)
+    a[0] = 0
+    a[1, 5] = np.inf
+    a[2, 7] = np.nan
+    if dtype == 'float32':
+        a[3, 1] = 3e20  # its square overflows: inf, as PyTorch's
+    tol = {'float16': 2e-3, 'float32': 2e-6, 'float64': 1e-12}[dtype]
+    for m in (flambeau, torch):
+        x = m.tensor(a, requires_grad=True)
+        v = m.tensor(a[5], requires_grad=True)
+        outs = [m.linalg.vector_norm(x, dim=-1), x.norm(dim=1, keepdim=True),
+                m.nn.functional.normalize(x, dim=-1), m.linalg.vector_norm(v)]
+        sum(o.nan_to_num(0, 0, 0).sum() for o in outs[2:]).backward()
+        got = [o.detach().double().numpy() for o in outs] + [x.grad.double().numpy(),
+                                                             v.grad.double().numpy()]
+        if m is flambeau:
+            mine = got
+    for g, w in zip(mine, got):
+        assert g.shape == w.shape
+        np.testing.assert_array_equal(np.isfinite(g), np.isfinite(w))
+        np.testing.assert_allclose(g, w, rtol=tol, atol=tol)
+
+
 @pytest.mark.parametrize('shape,dim', [((8192, 64), -1), ((8192, 64), 0), ((64, 1000), -1),
                                        ((512, 300), 0), ((3, 70, 30), 1), ((3, 7, 300), 1),
                                        ((2, 3000), 0), ((50, 9), 1), ((10, 10), 0)])

@@ -852,6 +852,11 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
                                    f'the dimension {k}because this dimension is empty and the '
                                    'operation does not have an identity')
     acc = _acc_dtype(dt)
+    if p == 2 and xp is np and a.ndim and dims == (a.ndim - 1,) and a.size:
+        # (Note [Two-norms of rows by vecdot])
+        ac = a.astype(acc) if acc is not None else a
+        res = np.sqrt(np.vecdot(ac, ac))
+        return _norm_result(res[..., None] if keepdim else res, x, p, dims, keepdim)
     ab = xp.abs(a.astype(acc) if acc is not None else a)
     axis = dims
     if p == math.inf:
@@ -869,7 +874,13 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
         res = xp.sqrt(_sum_dims(ab, axis, keepdim))
     else:
         res = (ab ** p).sum(axis=axis, keepdims=keepdim) ** (1.0 / p)
-    r = make(xp.asarray(res).astype(dt.numpy, copy=False), dt, x._device)
+    return _norm_result(res, x, p, dims, keepdim)
+
+
+def _norm_result(res, x, p, dims, keepdim):
+    """``vector_norm``'s result tensor from the array ``res``, its node recorded."""
+    dt = x._dtype
+    r = make(xp_of(x).asarray(res).astype(dt.numpy, copy=False), dt, x._device)
     if state.enabled and x._requires_grad:
         node = LinalgVectorNormBackward0()
         node.ord, node.dims, node.keepdim = p, dims, keepdim
@@ -877,6 +888,13 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
         node.save_output(r)
         record(node, r, x)
     return r
+
+
+# Note [Two-norms of rows by vecdot]: the 2-norm over the last dim of a host array is
+# ``sqrt(vecdot(x, x))``: one pass, no squared copy, where ``abs``, the square and the sum took
+# three ((8192, 64) float32 155 -> 86 us, (2048, 512) 309 -> 68, (64, 8192) 157 -> 24). The
+# products are summed in another order (the values differ from the sum's in the last bit or
+# two; PyTorch's vectorised sum has its own order).
 
 
 def norm(input, p='fro', dim=None, keepdim=False, out=None, dtype=None):
