@@ -830,6 +830,38 @@ def test_linear_bias_over_tiled_rows_matches_torch(dtype):
         np.testing.assert_allclose(got, want, rtol=tol, atol=tol * np.abs(want).max())
 
 
+@pytest.mark.parametrize('layout', ['contiguous', 'transposed', 'strided', 'batched_view',
+                                    'weight_view'])
+def test_linear_bias_under_the_gemm_matches_torch(layout):
+    """Outputs of 32K+ elements take the bias copied into the output and the product
+    accumulated onto it by the BLAS (Note [The bias under the GEMM]); inputs and weights the
+    BLAS reads transposed, or cannot read (a step slice), and a batched input that is a view;
+    inf and NaN in the bias; values and gradients against PyTorch."""
+    rng = np.random.default_rng(8)
+    x = rng.standard_normal((300, 2, 130)).astype(np.float32)
+    w = (rng.standard_normal((130, 120)) / 8).astype(np.float32)
+    b = rng.standard_normal(120).astype(np.float32)
+    b[:3] = [np.inf, -np.inf, np.nan]
+    out = []
+    for m in (flambeau, torch):
+        xt, wt, bt = (m.tensor(a, requires_grad=True) for a in (x, w, b))
+        xi, wi = xt[:, 0], wt.t()
+        if layout == 'transposed':
+            xi = xt[:, 0].t().contiguous().t()
+        elif layout == 'strided':
+            xi = m.stack((xt[:, 0], xt[:, 1]), 2).reshape(300, 260)[:, ::2]
+        elif layout == 'batched_view':
+            xi = xt.transpose(0, 1)
+        elif layout == 'weight_view':
+            wi = wt.t().contiguous().t().t()
+        y = m.nn.functional.linear(xi, wi, bt)
+        y.nan_to_num(0.0, 0.0, 0.0).square().sum().backward()
+        out.append([y.detach().numpy(), xt.grad.numpy(), wt.grad.numpy(), bt.grad.numpy()])
+    for got, want in zip(*out):
+        assert got.shape == want.shape
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-4 * np.abs(want[np.isfinite(want)]).max())
+
+
 @pytest.mark.parametrize('dtype', ['float32', 'float64'])
 @pytest.mark.parametrize('big,small', [
     ((4096, 64), (4096, 1)), ((4096, 64), (64,)), ((64, 4096), (64, 1)),
