@@ -1304,3 +1304,34 @@ def test_row_index_gradient_by_slots_matches_torch(dtype):
             res.append(x.grad.numpy())
         np.testing.assert_allclose(res[0], res[1], rtol=1e-6 if dtype == 'float32' else 1e-13,
                                    atol=1e-6 if dtype == 'float32' else 1e-13)
+
+
+@pytest.mark.parametrize('dtype', ['float32', 'float64'])
+def test_full_mean_and_sum_backward_bit_for_bit(dtype):
+    """The gradient of a full ``mean`` (``g / n``, filled in Python floats) and ``sum`` over
+    small inputs: PyTorch's bits, for quotients that round, subnormal and huge gradients, inf
+    and NaN, and the shapes of a broadcast reduction (``_SUM_TO_AXES``)."""
+    rng = np.random.default_rng(3)
+    gs = np.concatenate([rng.standard_normal(6), [1e-40, 3e-39, 1e-45, 3e38, -np.inf, np.nan,
+                                                   0.0, -0.0, 1 / 3]]).astype(dtype)
+    for n in (3, 7, 100, 1000, 12345):
+        for gv in gs:
+            out = []
+            for m in (flambeau, torch):
+                x = m.zeros(n, dtype=getattr(m, dtype), requires_grad=True)
+                x.mean().backward(m.tensor(gv))
+                y = m.zeros(n // 3 + 1, 3, dtype=getattr(m, dtype), requires_grad=True)
+                y.sum().backward(m.tensor(gv))
+                out.append(np.concatenate([x.grad.numpy(), y.grad.numpy().ravel()]))
+            got, want = out
+            assert got.view(f'u{got.itemsize}').tolist() == want.view(f'u{got.itemsize}').tolist(), (n, gv)
+    # a bias-like leaf summed back from a broadcast: (100, 1) and (4, 5, 6) gradients
+    for shape, small in (((100, 1), (1,)), ((4, 5, 6), (5, 1)), ((4, 5, 6), (6,))):
+        a = rng.standard_normal(shape).astype(dtype)
+        out = []
+        for m in (flambeau, torch):
+            b = m.zeros(small, dtype=getattr(m, dtype), requires_grad=True)
+            (b + m.tensor(a)).pow(2).sum().backward()
+            out.append(b.grad.numpy())
+        np.testing.assert_allclose(out[0], out[1], rtol=1e-6)
+        assert out[0].shape == out[1].shape

@@ -189,28 +189,43 @@ def reduce_grad(g, shape, dt):
 
 def _sum_to_size_nograd(g, x, shape):
     """``g.sum_to_size(shape)`` when grad mode is off (same result, dtype and accumulation)."""
-    xs = x.shape
-    lead = len(xs) - len(shape)
-    if lead < 0:
-        return g.sum_to_size(shape)  # raises PyTorch's error
-    axes = list(range(lead))
-    for i, s in enumerate(shape):
-        n = xs[lead + i]
-        if s != n:
-            if s != 1:
-                return g.sum_to_size(shape)  # raises PyTorch's error
-            axes.append(lead + i)
+    key = (x.shape, shape)
+    axes = _SUM_TO_AXES.get(key)
+    if axes is None:
+        if len(_SUM_TO_AXES) >= 4096:
+            _SUM_TO_AXES.clear()
+        axes = _SUM_TO_AXES[key] = _sum_to_axes(x.shape, shape)
     if not axes:
-        return g.sum_to_size(shape)
+        return g.sum_to_size(shape)  # () or False: the same shape, or PyTorch's error
     d = g._dtype
     if d.itemsize == 2 and d.is_floating_point:
-        res = x.sum(axis=tuple(axes), dtype=np.float32).reshape(shape)
+        res = x.sum(axis=axes, dtype=np.float32).reshape(shape)
     elif x.size < _SUM_ROWS_MIN:  # (a BLAS call costs more than a small sum)
-        res = x.sum(axis=tuple(axes)).reshape(shape)
+        res = np.add.reduce(x, axis=axes).reshape(shape)
     else:  # (Note [Sums by BLAS])
-        res = _sum_dims(x, tuple(axes)) if axes[0] else _sum_over(x, tuple(axes))
+        res = _sum_dims(x, axes) if axes[0] else _sum_over(x, axes)
         res = res.reshape(shape)
     return make(res if res.dtype == x.dtype else res.astype(x.dtype), d, g._device)
+
+
+# (shape of a gradient, shape it sums to) -> the axes summed (a tuple), () where the shapes
+# are equal, or False where they do not fit (the error is raised by ``sum_to_size``): the
+# plan of a backward's broadcast reduction is made once per pair of shapes (~1 us a call)
+_SUM_TO_AXES = {}
+
+
+def _sum_to_axes(xs, shape):
+    """The axes of ``xs`` that summing to ``shape`` reduces (see ``_SUM_TO_AXES``)."""
+    lead = len(xs) - len(shape)
+    if lead < 0:
+        return False
+    axes = list(range(lead))
+    for i, s in enumerate(shape):
+        if s != xs[lead + i]:
+            if s != 1:
+                return False
+            axes.append(lead + i)
+    return tuple(axes)
 
 
 def make_view(t, data, fn, args):
