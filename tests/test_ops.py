@@ -1335,3 +1335,50 @@ def test_full_mean_and_sum_backward_bit_for_bit(dtype):
             out.append(b.grad.numpy())
         np.testing.assert_allclose(out[0], out[1], rtol=1e-6)
         assert out[0].shape == out[1].shape
+
+
+@pytest.mark.parametrize('dtype', ['float32', 'float64'])
+def test_fused_normalize_matches_torch(dtype):
+    """``F.normalize`` with p=2 over the last dim is one node (Note [Fused normalize]):
+    PyTorch's values and gradients for 1-, 2- and 3-d inputs, a transposed one, rows of zeros,
+    rows whose norm is below ``eps`` or near it, a broadcast incoming gradient; the node prints
+    as PyTorch's last one; the double backward as PyTorch's."""
+    rng = np.random.default_rng(31)
+    a = rng.standard_normal((40, 9, 16)).astype(dtype)
+    a[0, 0] = 0
+    a[0, 1] = 1e-14
+    a[0, 2:4] *= np.array([[5e-4], [2e-3]], dtype) / np.sqrt(np.vecdot(a[0, 2:4], a[0, 2:4]))[:, None]
+    g = rng.standard_normal((40, 9, 16)).astype(dtype)
+    tol = {'float32': 2e-5, 'float64': 1e-11}[dtype]
+    cases = [(lambda x: x, {'dim': -1}), (lambda x: x, {'dim': 2}), (lambda x: x[:, 3], {}),
+             (lambda x: x[0, 4], {'dim': 0}), (lambda x: x.transpose(0, 2), {'dim': -1}),
+             (lambda x: x, {'dim': -1, 'eps': 1e-3}), (lambda x: x, {})]  # (the last: dim 1)
+    for pick, kw in cases:
+        out = []
+        for m in (flambeau, torch):
+            x = m.tensor(a, requires_grad=True)
+            xi = pick(x)
+            y = m.nn.functional.normalize(xi, **kw)
+            assert y.grad_fn.name() == 'DivBackward0'
+            (y * m.tensor(np.ascontiguousarray(pick(m.tensor(g)).numpy()))).sum().backward()
+            m.nn.functional.normalize(xi, **kw).sum().backward()  # a broadcast gradient
+            out.append([y.detach().numpy(), x.grad.numpy()])
+        for got, want in zip(*out):
+            assert got.shape == want.shape
+            np.testing.assert_allclose(got, want, rtol=tol, atol=tol)
+    # double backward, away from the clamp's kink
+    b = rng.standard_normal((5, 7))
+    out = []
+    for m in (flambeau, torch):
+        x = m.tensor(b, requires_grad=True)
+        y = m.nn.functional.normalize(x, dim=-1)
+        gx, = m.autograd.grad((y * m.tensor(b[::-1].copy())).sum(), x, create_graph=True)
+        gx.pow(2).sum().backward()
+        out.append([gx.detach().numpy(), x.grad.numpy()])
+    for got, want in zip(*out):
+        np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12)
+    if dtype == 'float64':
+        x = flambeau.tensor(b, requires_grad=True)
+        f = lambda t: flambeau.nn.functional.normalize(t, dim=-1)  # noqa: E731
+        assert flambeau.autograd.gradcheck(f, (x,))
+        assert flambeau.autograd.gradgradcheck(f, (x,))

@@ -201,7 +201,7 @@ def _sum_to_size_nograd(g, x, shape):
     if d.itemsize == 2 and d.is_floating_point:
         res = x.sum(axis=axes, dtype=np.float32).reshape(shape)
     elif x.size < _SUM_ROWS_MIN:  # (a BLAS call costs more than a small sum)
-        res = np.add.reduce(x, axis=axes).reshape(shape)
+        res = x.sum(axis=axes).reshape(shape)
     else:  # (Note [Sums by BLAS])
         res = _sum_dims(x, axes) if axes[0] else _sum_over(x, axes)
         res = res.reshape(shape)
